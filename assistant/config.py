@@ -1,0 +1,480 @@
+"""Read and check ``config.yaml`` once, at the edge, into frozen dataclasses.
+
+Every problem is reported as one sentence naming the file, the key path and
+the line, so a survivor and their therapist can find and fix it together.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: Intents every configuration must give at least one phrase for.
+REQUIRED_INTENTS = ("pause", "help", "breathe", "body_scan", "ground", "resume", "quiet")
+#: Voice controls a user may add; each only acts while a routine that supports it runs.
+OPTIONAL_INTENTS = ("slower", "faster", "skip", "repeat", "next")
+INTENTS = REQUIRED_INTENTS + OPTIONAL_INTENTS
+#: Built-in breathing patterns: inhale, hold, exhale, hold (seconds).
+BUILTIN_PATTERNS = {
+    "box": (4.0, 4.0, 4.0, 4.0),
+    "4-7-8": (4.0, 7.0, 8.0, 0.0),
+    # 5.5 breaths a minute: 10.9 s a breath, the exhale a little longer.
+    "resonance": (4.9, 0.0, 6.0, 0.0),
+}
+#: Placeholders every script may use besides the user's anchors.
+TIME_PLACEHOLDERS = ("name", "weekday", "date", "time", "time_of_day", "month", "year")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` holds one sentence each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of a script: words to say, then silence."""
+
+    say: str
+    """Text spoken aloud; may hold placeholders such as ``{name}``."""
+    wait: float = 0.0
+    """Seconds of silence after the words."""
+    region: str = ""
+    """Body region this step is about (body scan); used by ``skip``."""
+
+
+@dataclass(frozen=True)
+class Breathing:
+    """How the breathing pacer sounds and how long it runs."""
+
+    pattern: str = "resonance"
+    """Name of a pattern in ``patterns``."""
+    patterns: dict[str, tuple[float, float, float, float]] = field(
+        default_factory=lambda: dict(BUILTIN_PATTERNS))
+    """Inhale, hold, exhale, hold seconds for each pattern name."""
+    cycles: int = 0
+    """Number of breaths; 0 means use ``minutes``."""
+    minutes: float = 3.0
+    """Length in minutes when ``cycles`` is 0."""
+    cues: dict[str, str] = field(default_factory=lambda: {
+        "inhale": "in", "hold": "hold", "exhale": "out"})
+    """Word spoken at the start of each phase."""
+    tone: bool = True
+    """A soft tone rising on the inhale and falling on the exhale."""
+    count: bool = False
+    """Count the seconds of each phase aloud."""
+    intro: str = ""
+    """Said once before the first breath."""
+    outro: str = ""
+    """Said once after the last breath."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    relation: str = ""
+    phone: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the assistant needs, checked."""
+
+    path: Path
+    name: str
+    anchors: dict[str, str]
+    words: dict[str, tuple[str, ...]]
+    """Intent name to the user's own phrases (lower case)."""
+    engine: str = "auto"
+    model: Path | None = None
+    sensitivity: float = 0.5
+    """0 (hardly ever triggers) to 1 (triggers easily); applies to every phrase."""
+    phrase_sensitivity: dict[str, float] = field(default_factory=dict)
+    input_device: str | int | None = None
+    output_device: str | int | None = None
+    rate: int = 150
+    volume: float = 1.0
+    voice: str = ""
+    scripts: dict[str, tuple[Step, ...]] = field(default_factory=dict)
+    """``pause``, ``ground`` and ``body_scan`` scripts."""
+    skip_regions: tuple[str, ...] = ()
+    breathing: Breathing = field(default_factory=Breathing)
+    contacts: tuple[Contact, ...] = ()
+    crisis_line: Contact | None = None
+    reminders: tuple[str, ...] = ()
+    disclaimer: str = ""
+    lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+    """Line of each key path in the file, for messages that point at a phrase."""
+
+    def where(self, *path) -> str:
+        """``file:line: key.path`` for messages about a part of this configuration."""
+        return Checker(self.path, self.lines).where(tuple(path))
+
+    def intent_of(self, phrase: str) -> str:
+        for intent, phrases in self.words.items():
+            if phrase in phrases:
+                return intent
+        raise KeyError(phrase)
+
+
+# --------------------------------------------------------------------------
+# Schema. Each key maps to a type description:
+#   str, float, int, bool   plain scalars (int accepted for float)
+#   ("list", T)             a list of T
+#   ("map", T)              free-form keys, values of T
+#   {"key": T, ...}         a fixed set of keys
+#   ("one_of", a, b, ...)   one of the given strings
+#   ("device",)             device name or index, or null
+STEP = {"say": str, "wait": float, "region": str}
+SCHEMA: dict[str, Any] = {
+    "user": {"name": str, "anchors": ("map", str)},
+    "listen": {
+        "engine": ("one_of", "auto", "pocketsphinx", "vosk"),
+        "model": str,
+        "input_device": ("device",),
+        "sensitivity": float,
+        "phrase_sensitivity": ("map", float),
+        "words": ("map", ("list", str)),
+    },
+    "voice": {"rate": int, "volume": float, "voice": str, "output_device": ("device",)},
+    "routines": {
+        "pause": ("list", STEP),
+        "ground": ("list", STEP),
+        "body_scan": {"skip": ("list", str), "steps": ("list", STEP)},
+        "breathing": {
+            "pattern": str, "cycles": int, "minutes": float, "tone": bool, "count": bool,
+            "intro": str, "outro": str,
+            "cues": {"inhale": str, "hold": str, "exhale": str},
+            "patterns": ("map", ("list", float)),
+        },
+    },
+    "contacts": {
+        "people": ("list", {"name": str, "relation": str, "phone": str, "note": str}),
+        "crisis_line": {"name": str, "phone": str, "note": str},
+        "reminders": ("list", str),
+        "disclaimer": str,
+    },
+}
+REQUIRED_KEYS = {("user",), ("user", "name"), ("listen",), ("listen", "words"), ("routines",),
+                 ("contacts",)}
+TYPE_NAMES = {str: "text", float: "a number", int: "a whole number", bool: "true or false"}
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out or "(top level)"
+
+
+class Checker:
+    """Collects problems with the file name, key path and line of each."""
+
+    def __init__(self, path: Path, lines: dict[tuple, int]):
+        self.path, self.lines = path, lines
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+
+    def line(self, path: tuple) -> int:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def where(self, path: tuple) -> str:
+        return f"{self.path}:{self.line(path)}: {dotted(path)}"
+
+    def error(self, path: tuple, message: str) -> None:
+        self.problems.append(f"{self.where(path)}: {message}")
+
+    def warn(self, path: tuple, message: str) -> None:
+        self.warnings.append(f"{self.where(path)}: {message}")
+
+    def check(self, value: Any, kind: Any, path: tuple) -> bool:
+        """True when ``value`` fits ``kind``; otherwise records why."""
+        if value is None and kind != ("device",):
+            self.error(path, f"is empty; expected {describe(kind)}.")
+            return False
+        if isinstance(kind, dict):
+            if not isinstance(value, dict):
+                self.error(path, f"should be a group of settings, not {shown(value)}.")
+                return False
+            ok = True
+            for key, item in value.items():
+                if key not in kind:
+                    known = ", ".join(kind)
+                    self.error(path + (key,), f"is not a setting here; known settings are {known}.")
+                    ok = False
+                else:
+                    ok &= self.check(item, kind[key], path + (key,))
+            for key in kind:
+                if path + (key,) in REQUIRED_KEYS and key not in value:
+                    self.error(path, f"is missing '{key}'.")
+                    ok = False
+            return ok
+        if isinstance(kind, tuple):
+            tag = kind[0]
+            if tag == "list":
+                if not isinstance(value, list):
+                    self.error(path, f"should be a list, not {shown(value)}.")
+                    return False
+                return all([self.check(v, kind[1], path + (i,)) for i, v in enumerate(value)])
+            if tag == "map":
+                if not isinstance(value, dict):
+                    self.error(path, f"should be a group of named entries, not {shown(value)}.")
+                    return False
+                return all([self.check(v, kind[1], path + (k,)) for k, v in value.items()])
+            if tag == "one_of":
+                if value not in kind[1:]:
+                    self.error(path, f"is {shown(value)}; use one of {', '.join(kind[1:])}.")
+                    return False
+                return True
+            if tag == "device":
+                if value is None or (isinstance(value, (str, int)) and not isinstance(value, bool)):
+                    return True
+                self.error(path, f"should be a device name or number, not {shown(value)}.")
+                return False
+        fits = {
+            str: isinstance(value, str),
+            bool: isinstance(value, bool),
+            int: isinstance(value, int) and not isinstance(value, bool),
+            float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        }[kind]
+        if not fits:
+            self.error(path, f"should be {describe(kind)}, not {shown(value)}.")
+        return fits
+
+
+def describe(kind: Any) -> str:
+    if isinstance(kind, dict):
+        return "a group of settings"
+    if isinstance(kind, tuple):
+        return {"list": "a list", "map": "a group of named entries",
+                "one_of": "one of " + ", ".join(kind[1:]), "device": "a device"}[kind[0]]
+    return TYPE_NAMES[kind]
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of settings"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return repr(value)
+
+
+def line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map each key path in a composed YAML tree to its 1-based line."""
+    out = {} if out is None else out
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = path + (key_node.value,)
+            line_map(value_node, child, out)
+            out[child] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            line_map(item, path + (i,), out)
+    return out
+
+
+def normalise_phrase(text: str) -> str:
+    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
+
+
+def load(path: str | Path) -> tuple[Config, list[str]]:
+    """Load and check a configuration; returns it with any warnings.
+
+    Raises ``ConfigError`` with every problem found.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: the configuration file does not exist."]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc})."]) from None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([f"{path}:{line}: is not valid YAML ({reason})."]) from None
+    if data is None:
+        raise ConfigError([f"{path}:1: the file is empty."])
+    checker = Checker(path, line_map(node))
+    if not checker.check(data, SCHEMA, ()):
+        raise ConfigError(checker.problems)
+    config = build(data, path, checker.lines)
+    check_meaning(config, data, checker)
+    if checker.problems:
+        raise ConfigError(checker.problems)
+    return config, checker.warnings
+
+
+def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
+    user, listen, voice = data["user"], data["listen"], data.get("voice", {})
+    routines, contacts = data["routines"], data["contacts"]
+    breathing = routines.get("breathing", {})
+    patterns = dict(BUILTIN_PATTERNS)
+    patterns.update({k: tuple(float(x) for x in v) for k, v in breathing.get("patterns", {}).items()})
+    cues = {"inhale": "in", "hold": "hold", "exhale": "out"}
+    cues.update(breathing.get("cues", {}))
+
+    def steps(items: list) -> tuple[Step, ...]:
+        return tuple(Step(say=s.get("say", ""), wait=float(s.get("wait", 0)),
+                          region=s.get("region", "")) for s in items)
+
+    body = routines.get("body_scan", {})
+    crisis = contacts.get("crisis_line")
+    model = listen.get("model")
+    return Config(
+        path=path,
+        name=user["name"],
+        anchors=dict(user.get("anchors", {})),
+        words={intent: tuple(normalise_phrase(p) for p in phrases)
+               for intent, phrases in listen["words"].items()},
+        engine=listen.get("engine", "auto"),
+        model=(path.parent / model) if model else None,
+        sensitivity=float(listen.get("sensitivity", 0.5)),
+        phrase_sensitivity={normalise_phrase(k): float(v)
+                            for k, v in listen.get("phrase_sensitivity", {}).items()},
+        input_device=listen.get("input_device"),
+        output_device=voice.get("output_device"),
+        rate=voice.get("rate", 150),
+        volume=float(voice.get("volume", 1.0)),
+        voice=voice.get("voice", ""),
+        scripts={name: steps(routines.get(name, [])) for name in ("pause", "ground")}
+        | {"body_scan": steps(body.get("steps", []))},
+        skip_regions=tuple(r.lower() for r in body.get("skip", [])),
+        breathing=Breathing(
+            pattern=breathing.get("pattern", "resonance"), patterns=patterns,
+            cycles=breathing.get("cycles", 0), minutes=float(breathing.get("minutes", 3.0)),
+            cues=cues, tone=breathing.get("tone", True), count=breathing.get("count", False),
+            intro=breathing.get("intro", ""), outro=breathing.get("outro", "")),
+        contacts=tuple(Contact(**c) for c in contacts.get("people", [])),
+        crisis_line=Contact(**crisis) if crisis else None,
+        reminders=tuple(contacts.get("reminders", [])),
+        disclaimer=contacts.get("disclaimer", ""),
+        lines=lines,
+    )
+
+
+def check_meaning(config: Config, data: dict, checker: Checker) -> None:
+    """Checks that go beyond types: phrases, ranges, placeholders."""
+    words_path = ("listen", "words")
+    seen: dict[str, str] = {}
+    for intent, phrases in data["listen"]["words"].items():
+        path = words_path + (intent,)
+        if intent not in INTENTS:
+            checker.error(path, f"is not an intent; known intents are {', '.join(INTENTS)}.")
+            continue
+        if not phrases:
+            checker.error(path, "has no phrases; give at least one.")
+        for i, raw in enumerate(phrases):
+            phrase = normalise_phrase(raw)
+            if not phrase:
+                checker.error(path + (i,), "is an empty phrase.")
+            elif phrase in seen and seen[phrase] != intent:
+                checker.error(path + (i,), f"'{raw}' is also a phrase for '{seen[phrase]}'; "
+                              "each phrase can only mean one thing.")
+            elif phrase in seen:
+                checker.error(path + (i,), f"'{raw}' is listed twice.")
+            seen[phrase] = intent
+    for intent in REQUIRED_INTENTS:
+        if intent not in data["listen"]["words"]:
+            checker.error(words_path, f"has no phrases for '{intent}'; every assistant needs one.")
+    for phrase in config.phrase_sensitivity:
+        if phrase not in seen:
+            checker.error(("listen", "phrase_sensitivity", phrase), "is not one of the phrases "
+                          "in listen.words.")
+    for key, value in [("sensitivity", config.sensitivity)] + [
+            (f"phrase_sensitivity.{k}", v) for k, v in config.phrase_sensitivity.items()]:
+        if not 0.0 <= value <= 1.0:
+            checker.error(("listen",) + tuple(key.split(".", 1)), f"is {value}; use a number "
+                          "from 0 (hardly ever triggers) to 1 (triggers easily).")
+    if config.engine == "vosk" and config.model is None:
+        checker.error(("listen", "engine"), "is vosk but listen.model names no model folder; run "
+                      "scripts/download_model.py or choose pocketsphinx.")
+    if config.model is not None and not config.model.is_dir() and config.engine == "vosk":
+        checker.error(("listen", "model"), f"names {config.model}, which is not a folder; run "
+                      "scripts/download_model.py to fetch the model.")
+    if not 50 <= config.rate <= 400:
+        checker.error(("voice", "rate"), f"is {config.rate}; use 50 to 400 words a minute.")
+    if not 0.0 <= config.volume <= 1.0:
+        checker.error(("voice", "volume"), f"is {config.volume}; use 0.0 to 1.0.")
+    check_breathing(config, checker)
+    check_scripts(config, data, checker)
+
+
+def check_breathing(config: Config, checker: Checker) -> None:
+    b = config.breathing
+    base = ("routines", "breathing")
+    for name, phases in b.patterns.items():
+        path = base + ("patterns", name)
+        if len(phases) != 4 or any(p < 0 for p in phases):
+            checker.error(path, "should be four seconds: inhale, hold, exhale, hold.")
+            continue
+        rate = 60.0 / sum(phases) if sum(phases) else float("inf")
+        if phases[0] <= 0 or phases[2] <= 0 or not 3.0 <= rate <= 10.0:
+            checker.error(path, f"gives {rate:.1f} breaths a minute; keep inhale and exhale above "
+                          "zero and the pace between 3 and 10 breaths a minute.")
+    if b.pattern not in b.patterns:
+        checker.error(base + ("pattern",), f"is '{b.pattern}'; choose one of "
+                      f"{', '.join(b.patterns)}.")
+    if b.cycles < 0 or b.minutes <= 0:
+        checker.error(base, "needs cycles of 0 or more and minutes above 0.")
+
+
+def placeholders(text: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return ["{"]
+
+
+def check_scripts(config: Config, data: dict, checker: Checker) -> None:
+    known = set(TIME_PLACEHOLDERS) | set(config.anchors)
+    texts: list[tuple[tuple, str]] = []
+    routines = data["routines"]
+    for name in ("pause", "ground"):
+        texts += [(("routines", name, i, "say"), s.say) for i, s in enumerate(config.scripts[name])]
+    texts += [(("routines", "body_scan", "steps", i, "say"), s.say)
+              for i, s in enumerate(config.scripts["body_scan"])]
+    for key in ("intro", "outro"):
+        texts.append((("routines", "breathing", key), getattr(config.breathing, key)))
+    texts += [(("routines", "breathing", "cues", k), v) for k, v in config.breathing.cues.items()]
+    texts += [(("contacts", "reminders", i), r) for i, r in enumerate(config.reminders)]
+    texts.append((("contacts", "disclaimer"), config.disclaimer))
+    for path, text in texts:
+        for name in placeholders(text):
+            if name not in known:
+                checker.error(path, f"uses {{{name}}}, which is not known; use {{name}}, "
+                              "{weekday}, {date}, {time}, {time_of_day} or one of user.anchors.")
+    for path, wait in [(("routines", n, i, "wait"), s.wait) for n in ("pause", "ground")
+                       for i, s in enumerate(config.scripts[n])]:
+        if wait < 0:
+            checker.error(path, "is below zero; a wait is seconds of silence.")
+    regions = {s.region.lower() for s in config.scripts["body_scan"]}
+    for i, region in enumerate(config.skip_regions):
+        if region not in regions:
+            checker.error(("routines", "body_scan", "skip", i), f"'{region}' is not a region of "
+                          "any body scan step.")
+    if "pause" not in routines or not config.scripts["pause"]:
+        checker.error(("routines",), "has no 'pause' steps; the pause word needs a routine.")
+    for path, text in texts:
+        spoken = " " + normalise_phrase(text) + " "
+        for intent, phrases in config.words.items():
+            for phrase in phrases:
+                if phrase and f" {phrase} " in spoken:
+                    checker.warn(path, f"says '{phrase}', a phrase for '{intent}'; the assistant "
+                                 "could hear itself and react.")

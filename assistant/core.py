@@ -1,0 +1,225 @@
+"""What the assistant decides: hear a phrase, act on it, keep listening.
+
+The ``Assistant`` is fed input audio chunk by chunk. Its clock is the amount
+of audio it has been fed, so a file replayed as fast as possible behaves
+exactly like the live microphone. What it says goes to a ``Player``, which a
+speaker callback or a WAV recorder drains.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable, TextIO
+
+import numpy as np
+
+from .audio import Player
+from .config import Config
+from .pacer import clamp_pace
+from .recognizers import RATE, Detection, Recogniser
+from .routines import ROUTINE_OF_INTENT, ROUTINES, Program, render
+from .voice import Voice
+
+#: How much each "slower" / "faster" changes the pace or the silences.
+STEP_FACTOR = 1.1
+#: A "repeat" this close to a section's start goes back one more section.
+REPEAT_GRACE = 1.0
+
+
+class State(Enum):
+    IDLE = "idle"
+    PLAYING = "playing"
+
+
+@dataclass
+class Running:
+    """The routine on the player and how it was rendered."""
+
+    program: Program
+    options: dict = field(default_factory=dict)
+
+
+class EventLog:
+    """One JSON object per line, each with ``t`` in seconds of audio time."""
+
+    def __init__(self, stream: TextIO | None = None, *, echo: bool = False):
+        self.stream, self.echo = stream, echo
+        self.events: list[dict] = []
+
+    def __call__(self, t: float, event: str, **fields) -> None:
+        record = {"t": round(t, 3), "event": event} | fields
+        self.events.append(record)
+        if self.stream:
+            self.stream.write(json.dumps(record) + "\n")
+            self.stream.flush()
+        if self.echo:
+            detail = " ".join(f"{k}={v}" for k, v in fields.items())
+            print(f"[{t:8.2f}s] {event} {detail}", file=sys.stderr)
+
+
+class Assistant:
+    def __init__(self, config: Config, *, recogniser: Recogniser, voice: Voice, player: Player,
+                 log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.config, self.recogniser, self.voice = config, recogniser, voice
+        self.player, self.log, self.clock = player, log, clock
+        self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.samples = 0
+        self.state = State.IDLE
+        self.running: Running | None = None
+        self.interrupted: tuple[Running, int] | None = None  # routine and section to resume
+
+    @property
+    def now(self) -> float:
+        return self.samples / RATE
+
+    def prepare(self) -> None:
+        """Synthesise every routine once, so a trigger can speak at once."""
+        for name in ROUTINES:
+            render(name, self.config, self.voice, now=self.clock())
+
+    # -- the loop ---------------------------------------------------------------------------
+    def feed(self, chunk: np.ndarray) -> None:
+        """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
+        detections = self.recogniser.feed(chunk)
+        self.samples += len(chunk)
+        for detection in detections:
+            self.hear(detection)
+        if self.state is State.PLAYING and not self.player.playing:
+            self.log(self.now, "routine_end", routine=self.running.program.name, reason="finished")
+            self.state, self.running = State.IDLE, None
+
+    @property
+    def busy(self) -> bool:
+        return self.state is State.PLAYING
+
+    def hear(self, d: Detection) -> None:
+        intent = self.intents[d.phrase]
+        self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
+        self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
+        handler = getattr(self, f"on_{intent}", None)
+        if handler:
+            handler()
+        else:
+            self.start(ROUTINE_OF_INTENT[intent])
+
+    # -- starting and stopping --------------------------------------------------------------
+    def start(self, name: str, *, at: int = 0, running: Running | None = None, **options) -> None:
+        """Stop whatever is playing and play routine ``name`` (or an already rendered one)."""
+        self.stop(reason=name)
+        if running is None:
+            running = Running(render(name, self.config, self.voice, now=self.clock(), **options),
+                              options)
+        self.running, self.state = running, State.PLAYING
+        self.player.play(running.program.sound, start=at)
+        self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))
+        self.log(self.now, "speech_start", routine=name)
+
+    def stop(self, *, reason: str) -> int:
+        """Silence now; returns how far the routine had got (samples)."""
+        if self.state is not State.PLAYING:
+            return 0
+        pos = self.player.stop()
+        name = self.running.program.name
+        self.log(self.now, "speech_stop", routine=name, reason=reason)
+        self.log(self.now, "routine_end", routine=name, reason=reason)
+        self.state = State.IDLE
+        return pos
+
+    def interrupt(self, reason: str) -> None:
+        """Stop, remembering a routine the user may want to go back to."""
+        running = self.running
+        pos = self.stop(reason=reason)
+        if running and running.program.name in ("breathing", "body_scan", "ground"):
+            self.interrupted = (running, running.program.section_at(pos))
+
+    # -- intents ----------------------------------------------------------------------------
+    def on_pause(self) -> None:
+        self.interrupt("pause")
+        self.start("pause")
+
+    def on_help(self) -> None:
+        self.interrupt("help")
+        self.start("help")
+
+    def on_resume(self) -> None:
+        if self.interrupted is None:
+            return
+        running, section = self.interrupted
+        self.interrupted = None
+        marks = running.program.marks
+        at = marks[section].start if marks else 0
+        self.start(running.program.name, at=at, running=running)
+
+    def on_quiet(self) -> None:
+        self.interrupted = None
+        self.stop(reason="quiet")
+        self.running = None
+
+    def on_next(self) -> None:
+        self.jump(+1)
+
+    def on_skip(self) -> None:
+        self.jump(+1)
+
+    def on_repeat(self) -> None:
+        if self.running is None or self.state is not State.PLAYING:
+            return
+        program = self.running.program
+        pos = self.player.position
+        section = program.section_at(pos)
+        if pos - program.marks[section].start < REPEAT_GRACE * self.player.rate and section:
+            section -= 1  # the section just began: "repeat" means the one before
+        self.seek(program.marks[section].start, "repeat")
+
+    def on_slower(self) -> None:
+        self.change_pace(STEP_FACTOR)
+
+    def on_faster(self) -> None:
+        self.change_pace(1 / STEP_FACTOR)
+
+    def jump(self, step: int) -> None:
+        if self.running is None or self.state is not State.PLAYING:
+            return
+        program = self.running.program
+        section = program.section_at(self.player.position) + step
+        end = len(program.sound)
+        self.seek(program.marks[section].start if section < len(program.marks) else end, "skip")
+
+    def seek(self, at: int, reason: str) -> None:
+        self.player.play(self.running.program.sound, start=at)
+        self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
+                 to=round(at / self.player.rate, 2))
+
+    def change_pace(self, factor: float) -> None:
+        """Slower or faster from the next section (or breath) on, within safe limits."""
+        if self.running is None or self.state is not State.PLAYING:
+            return
+        old = self.running
+        name = old.program.name
+        if name not in ("breathing", "body_scan", "ground"):
+            return
+        options = dict(old.options)
+        key = "pace" if name == "breathing" else "wait_scale"
+        wanted = options.get(key, 1.0) * factor
+        if name == "breathing":
+            phases = self.config.breathing.patterns[options.get("pattern")
+                                                    or self.config.breathing.pattern]
+            wanted = clamp_pace(phases, wanted)
+        else:
+            wanted = min(max(wanted, 0.5), 3.0)
+        options[key] = wanted
+        if name == "breathing":
+            # Keep the number of breaths left the same whatever the pace.
+            options.setdefault("cycles", sum(m.label.startswith("breath") for m in old.program.marks))
+            options.pop("minutes", None)
+        index = old.program.section_at(self.player.position) + 1
+        if index >= len(old.program.marks):
+            return  # in the last section: nothing left to change
+        new = render(name, self.config, self.voice, now=self.clock(), **options)
+        program = old.program.splice(index, new)
+        self.running = Running(program, options)
+        self.player.replace(program.sound)
+        self.log(self.now, "pace", routine=name, **{key: round(wanted, 3)})
