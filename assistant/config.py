@@ -94,7 +94,7 @@ class Config:
     """Intent name to the user's own phrases (lower case)."""
     engine: str = "auto"
     model: Path | None = None
-    sensitivity: float = 0.5
+    sensitivity: float = 0.6
     """0 (hardly ever triggers) to 1 (triggers easily); applies to every phrase."""
     phrase_sensitivity: dict[str, float] = field(default_factory=dict)
     input_device: str | int | None = None
@@ -345,7 +345,7 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
                for intent, phrases in listen["words"].items()},
         engine=listen.get("engine", "auto"),
         model=(path.parent / model) if model else None,
-        sensitivity=float(listen.get("sensitivity", 0.5)),
+        sensitivity=float(listen.get("sensitivity", 0.6)),
         phrase_sensitivity={normalise_phrase(k): float(v)
                             for k, v in listen.get("phrase_sensitivity", {}).items()},
         input_device=listen.get("input_device"),

@@ -88,7 +88,7 @@ def keyword_threshold(phones: int, sensitivity: float) -> float:
     The score of a keyword path falls about exponentially with its length,
     so the threshold is set per phone: higher sensitivity, lower threshold.
     """
-    per_phone = 2.6 - 2.0 * sensitivity  # decades of likelihood per phone
+    per_phone = 0.5 + 3.0 * sensitivity  # decades of likelihood per phone
     return 10.0 ** -(max(phones, 2) * per_phone)
 
 

@@ -1,0 +1,87 @@
+"""Shared helpers: real speech from flite and pyttsx3, configs, and the CLI."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from assistant.audio import IN_RATE, read_wav, write_wav
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GROUNDING_SHARED", ROOT.parent / "shared"))
+SPEECH = SHARED / "speech" / "speech_commands_v0.01"
+FLITE_VOICES = ("slt", "rms", "awb", "kal16")
+
+
+def flite(text: str, voice: str = "slt", tmp: Path | None = None, *,
+          stretch: float = 1.0) -> np.ndarray:
+    """``text`` spoken by a Debian flite voice, as float32 at 16 kHz."""
+    if shutil.which("flite") is None:
+        pytest.fail("flite is not installed; scripts/setup.sh --test installs it")
+    out = Path(tmp or "/tmp") / f"flite-{os.getpid()}-{abs(hash((text, voice, stretch)))}.wav"
+    cmd = ["flite", "-voice", voice, "-t", text, "-o", str(out)]
+    if stretch != 1.0:
+        cmd[1:1] = ["--setf", f"duration_stretch={stretch}"]
+    subprocess.run(cmd, check=True)
+    try:
+        return read_wav(out, IN_RATE)
+    finally:
+        out.unlink()
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * IN_RATE), dtype=np.float32)
+
+
+def noise(samples: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
+    """``samples`` with white-ish noise mixed in at ``snr_db`` relative to the speech."""
+    rng = np.random.default_rng(seed)
+    loud = samples[np.abs(samples) > 0.01]
+    power = float(np.mean(loud ** 2)) if len(loud) else 1e-4
+    n = rng.normal(0, 1, len(samples)).astype(np.float32)
+    n = np.convolve(n, np.ones(4) / 4, mode="same")  # a little less hiss, more room
+    n *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(n ** 2))
+    return (samples + n).astype(np.float32)
+
+
+def save(path: Path, *parts: np.ndarray) -> Path:
+    write_wav(path, np.concatenate(parts), IN_RATE)
+    return path
+
+
+def cli(*args: str, timeout: float = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def read_events(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def example() -> dict:
+    """The shipped config.yaml as data, to change in a test."""
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    def write(data: dict | str, name: str = "config.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def shared_speech() -> Path:
+    if not SPEECH.is_dir():
+        pytest.skip(f"the shared recordings are not at {SPEECH} (set GROUNDING_SHARED)")
+    return SPEECH

@@ -1,0 +1,119 @@
+"""Every kind of bad configuration gets one clear sentence with file, key and line, and exit 2."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import config as config_module
+
+from .conftest import ROOT, cli
+
+
+def test_example_config_is_valid_and_complete():
+    config, warnings = config_module.load(ROOT / "config.yaml")
+    assert warnings == []
+    for intent in config_module.REQUIRED_INTENTS:
+        assert config.words[intent], intent
+    assert set(config.breathing.patterns) >= {"box", "4-7-8", "resonance"}
+    inhale, _, exhale, _ = config.breathing.patterns["resonance"]
+    assert exhale >= inhale
+    assert 5.0 <= 60 / sum(config.breathing.patterns["resonance"]) <= 6.0
+    assert config.crisis_line is not None and config.contacts and config.reminders
+    result = cli("check", "--config", ROOT / "config.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "ready" in result.stdout
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def bad(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+EXAMPLE = (ROOT / "config.yaml").read_text()
+
+# (name, broken text, the line it must point at, the key path, words the sentence must hold)
+CASES = [
+    ("unknown key", bad(EXAMPLE, "  sensitivity: 0.6", "  sensitivty: 0.6"),
+     "sensitivty: 0.6", "listen.sensitivty", "not a setting"),
+    ("wrong type", bad(EXAMPLE, "  rate: 150", "  rate: fast"),
+     "rate: fast", "voice.rate", "whole number"),
+    ("wrong type in a list", bad(EXAMPLE, "      wait: 20", "      wait: [20]"),
+     "wait: [20]", "routines.ground[1].wait", "number"),
+    ("empty phrase", bad(EXAMPLE, "      - ground me now", '      - ""'),
+     '- ""', "listen.words.ground[0]", "empty phrase"),
+    ("no phrases", bad(EXAMPLE, "    quiet:                 # stop talking and stay quiet\n"
+                       "      - be quiet now", "    quiet: []"),
+     "quiet: []", "listen.words.quiet", "no phrases"),
+    ("duplicate phrase", bad(EXAMPLE, "      - continue please", "      - stop everything"),
+     "      - stop everything\n    quiet", "listen.words.resume[0]", "also a phrase for 'pause'"),
+    ("unpronounceable", bad(EXAMPLE, "      - be quiet now", "      - quietly zorbulate"),
+     "zorbulate", "listen.words.quiet[0]", "cannot pronounce"),
+    ("unknown intent", bad(EXAMPLE, "    next:  ", "    nxet:  "),
+     "nxet:", "listen.words.nxet", "not an intent"),
+    ("missing model", bad(EXAMPLE, "  engine: auto", "  engine: vosk"),
+     "model: models/", "listen.model", "not a folder"),
+    ("bad engine", bad(EXAMPLE, "  engine: auto", "  engine: whisper"),
+     "engine: whisper", "listen.engine", "one of auto, pocketsphinx, vosk"),
+    ("unknown placeholder", bad(EXAMPLE, "You can pause here, {name}.", "Hello {nmae}."),
+     "{nmae}", "routines.pause[0].say", "{nmae}"),
+    ("unsafe breathing pace", bad(EXAMPLE, "gentle: [4, 0, 6, 0]", "gentle: [1, 0, 1, 0]"),
+     "gentle: [1, 0, 1, 0]", "routines.breathing.patterns.gentle", "breaths a minute"),
+    ("not YAML", bad(EXAMPLE, "  name: Sam", "  name: [Sam"), None, None, "not valid YAML"),
+    ("missing section", bad(EXAMPLE, "contacts:\n", "contactz:\n"),
+     "contactz:", "contactz", "not a setting"),
+]
+
+
+@pytest.mark.parametrize("name,text,needle,key,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_config_is_named_with_file_key_and_line(write_config, name, text, needle, key, words):
+    path = write_config(text)
+    result = cli("check", "--config", path)
+    assert result.returncode == 2, (name, result.stdout, result.stderr)
+    message = result.stderr.strip()
+    assert "Traceback" not in message
+    assert words in message, message
+    first = message.splitlines()[0]
+    if needle is not None:
+        line = line_of(text, needle)
+        assert first.startswith(f"{path}:{line}: {key}:"), first
+    else:
+        assert re.match(rf"{re.escape(str(path))}:\d+: ", first), first
+
+
+@pytest.mark.parametrize("command", [["run", "--input", "x.wav", "--fast"],
+                                     ["say", "pause", "--output", "x.wav"],
+                                     ["detect", "x.wav"]])
+def test_commands_refuse_a_bad_config_with_the_same_message(write_config, tmp_path, command):
+    path = write_config(bad(EXAMPLE, "  rate: 150", "  rate: fast"))
+    checked = cli("check", "--config", path)
+    result = cli(*command, "--config", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == checked.stderr
+    assert not (tmp_path / "x.wav").exists(), "nothing may be written for a refused config"
+
+
+def test_trigger_phrase_in_a_script_is_a_warning_not_an_error(write_config):
+    path = write_config(bad(EXAMPLE, "Take all the time you need.",
+                            "Say continue please when you are ready."))
+    result = cli("check", "--config", path)
+    assert result.returncode == 0, result.stderr
+    line = line_of(path.read_text(), "Say continue please")
+    assert f"{path}:{line}: routines.pause[5].say: says 'continue please'" in result.stderr
+
+
+def test_missing_file_is_one_sentence(tmp_path):
+    result = cli("check", "--config", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{tmp_path / 'nope.yaml'}: the configuration file does not exist."
+
+
+def test_several_problems_are_all_reported(write_config):
+    text = bad(bad(EXAMPLE, "  rate: 150", "  rate: fast"), "  volume: 0.9", "  volume: loud")
+    result = cli("check", "--config", write_config(text))
+    assert result.returncode == 2
+    assert "voice.rate" in result.stderr and "voice.volume" in result.stderr
