@@ -60,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     say.add_argument("--output", type=Path, help="write it to this WAV instead of playing it")
     say.add_argument("--input", type=Path, help="listen to this WAV instead of the mic")
     say.add_argument("--events", type=Path, help="write one JSON event per line to this file")
+    say.add_argument("--fast", action="store_true", help="with --input: as fast as possible")
     say.add_argument("--dry-run", action="store_true",
                      help="print the sections and their start times; play nothing")
     say.add_argument("--pattern", help="breathing pattern, e.g. box, 4-7-8, resonance")

@@ -103,12 +103,13 @@ class Assistant:
         if handler:
             handler()
         else:
-            self.start(ROUTINE_OF_INTENT[intent])
+            self.start(ROUTINE_OF_INTENT[intent], reason=intent)
 
     # -- starting and stopping --------------------------------------------------------------
-    def start(self, name: str, *, at: int = 0, running: Running | None = None, **options) -> None:
+    def start(self, name: str, *, at: int = 0, running: Running | None = None,
+              reason: str | None = None, **options) -> None:
         """Stop whatever is playing and play routine ``name`` (or an already rendered one)."""
-        self.stop(reason=name)
+        self.stop(reason=reason or name)
         if running is None:
             running = Running(render(name, self.config, self.voice, now=self.clock(), **options),
                               options)
@@ -151,7 +152,7 @@ class Assistant:
         self.interrupted = None
         marks = running.program.marks
         at = marks[section].start if marks else 0
-        self.start(running.program.name, at=at, running=running)
+        self.start(running.program.name, at=at, running=running, reason="resume")
 
     def on_quiet(self) -> None:
         self.interrupted = None

@@ -56,9 +56,11 @@ def save(path: Path, *parts: np.ndarray) -> Path:
     return path
 
 
-def cli(*args: str, timeout: float = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 300, cwd: Path = ROOT,
+        env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env=None if env is None else os.environ | env)
 
 
 def read_events(path: Path) -> list[dict]:

@@ -1,0 +1,140 @@
+"""End to end through `run`: a voice says a command, later the pause word; check events and audio."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant import config as config_module
+from assistant.audio import OUT_RATE, read_wav
+from assistant.routines import LEAD_IN
+from assistant.voice import Voice
+
+from .conftest import ROOT, cli, flite, read_events, save, silence
+
+STOP_LIMIT = 0.100  # seconds of audio time from the pause trigger to silence
+
+
+def envelope(sound: np.ndarray, rate: int, window: float = 0.01) -> np.ndarray:
+    n = int(rate * window)
+    frames = sound[:len(sound) // n * n].reshape(-1, n)
+    return np.sqrt((frames ** 2).mean(axis=1))
+
+
+def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
+    """Where ``needle`` fits best in ``haystack``, and the normalised correlation there."""
+    haystack, needle = haystack.astype(np.float64), needle.astype(np.float64)
+    n = len(needle)
+    size = 1 << int(np.ceil(np.log2(len(haystack) + n)))
+    corr = np.fft.irfft(np.fft.rfft(haystack, size) * np.conj(np.fft.rfft(needle, size)), size)
+    energy = np.sqrt(np.maximum(np.convolve(haystack ** 2, np.ones(n), "valid"), 0.0))
+    scores = corr[:len(energy)] / np.maximum(energy, 0.1 * energy.max()) / np.linalg.norm(needle)
+    at = int(np.argmax(scores))
+    return at, float(scores[at])
+
+
+def first(events: list[dict], event: str, **match) -> dict:
+    return next(e for e in events if e["event"] == event
+                and all(e.get(k) == v for k, v in match.items()))
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    wav = save(tmp / "in.wav", silence(0.8), flite("body scan", "rms", tmp), silence(7.0),
+               flite("stop everything", "slt", tmp), silence(2.0))
+    result = cli("run", "--config", ROOT / "config.yaml", "--input", wav, "--output",
+                 tmp / "out.wav", "--events", tmp / "events.jsonl", "--fast")
+    assert result.returncode == 0, result.stderr
+    return read_events(tmp / "events.jsonl"), read_wav(tmp / "out.wav", OUT_RATE), tmp
+
+
+def test_events_show_command_then_pause(scenario):
+    events, _, _ = scenario
+    triggers = [(e["intent"], e["phrase"]) for e in events if e["event"] == "trigger"]
+    assert triggers == [("body_scan", "body scan"), ("pause", "stop everything")]
+    scan = first(events, "routine_start", routine="body_scan")
+    pause_trigger = first(events, "trigger", intent="pause")
+    stop = first(events, "speech_stop", routine="body_scan")
+    assert 1.0 < scan["t"] < 3.0
+    assert 8.0 < pause_trigger["t"] < 11.0
+    assert 0.0 <= stop["t"] - pause_trigger["t"] <= STOP_LIMIT
+    assert first(events, "routine_start", routine="pause")["t"] == stop["t"]
+    end = events[-1]
+    assert end == {"t": end["t"], "event": "routine_end", "routine": "pause", "reason": "finished"}
+    assert all(e["t"] <= f["t"] for e, f in zip(events, events[1:]))
+
+
+def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(scenario):
+    events, out, _ = scenario
+    env = envelope(out, OUT_RATE)
+    t_scan = first(events, "routine_start", routine="body_scan")["t"]
+    t_trigger = first(events, "trigger", intent="pause")["t"]
+    t_pause = first(events, "routine_start", routine="pause")["t"]
+    # Nothing is said before the command; the body scan speaks after its lead-in.
+    assert env[:int(t_scan * 100)].max() < 1e-4
+    assert env[int((t_scan + LEAD_IN) * 100):int(t_trigger * 100)].max() > 0.05
+    # Measured on the audio: the body scan's sound ends within 100 ms of the trigger.
+    quiet = np.flatnonzero(env[int(t_trigger * 100):] < 1e-4)
+    assert len(quiet) and quiet[0] / 100 <= STOP_LIMIT
+    # Then the pause routine, sample for sample, as the synthesiser says it.
+    config = config_module.load(ROOT / "config.yaml")[0]
+    opening = Voice(rate=config.rate, volume=config.volume).say(
+        config.scripts["pause"][0].say.format(name=config.name))
+    at = int(round((t_pause + LEAD_IN) * OUT_RATE))
+    np.testing.assert_allclose(out[at:at + len(opening)], opening, atol=2e-4)
+    # The run ends when the pause routine has finished.
+    assert abs(len(out) / OUT_RATE - events[-1]["t"]) < 0.05
+
+
+def test_resume_goes_back_to_the_start_of_the_interrupted_section(tmp_path):
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
+               silence(16.0), flite("stop everything", "slt", tmp_path), silence(2.0),
+               flite("continue please", "kal16", tmp_path), silence(3.0),
+               flite("be quiet now", "slt", tmp_path), silence(1.0))
+    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
+                 "--events", tmp_path / "ev.jsonl", "--fast")
+    assert result.returncode == 0, result.stderr
+    events = read_events(tmp_path / "ev.jsonl")
+    intents = [e["intent"] for e in events if e["event"] == "trigger"]
+    assert intents == ["body_scan", "pause", "resume", "quiet"]
+    starts = [e["routine"] for e in events if e["event"] == "routine_start"]
+    assert starts == ["body_scan", "pause", "body_scan"]
+    ends = [(e["routine"], e["reason"]) for e in events if e["event"] == "routine_end"]
+    assert ends == [("body_scan", "pause"), ("pause", "resume"), ("body_scan", "quiet")]
+    # The resumed scan says again, sample for sample, a section heard before the pause,
+    # from that section's start (silence before it in the first playing).
+    out = read_wav(tmp_path / "out.wav", OUT_RATE)
+    first_start = first(events, "routine_start", routine="body_scan")["t"]
+    t_pause = first(events, "trigger", intent="pause")["t"]
+    resumed = [e for e in events if e["event"] == "routine_start"][2]["t"]
+    t_quiet = first(events, "trigger", intent="quiet")["t"]
+    a = int(round(resumed * OUT_RATE))
+    again = out[a:a + OUT_RATE]
+    before = out[int(first_start * OUT_RATE):int(t_pause * OUT_RATE)]
+    at, similarity = best_match(before, again)
+    assert similarity > 0.999
+    assert np.abs(before[at - OUT_RATE // 2:at]).max() < 1e-4  # a section boundary
+    assert t_pause - (first_start + at / OUT_RATE) < 12  # the section that was playing
+    # "quiet" leaves silence to the end.
+    assert np.abs(out[int((t_quiet + 0.1) * OUT_RATE):]).max() < 1e-4
+
+
+def test_say_plays_a_routine_and_still_hears_the_pause_word(tmp_path):
+    wav = save(tmp_path / "in.wav", silence(6.0), flite("stop everything", "awb", tmp_path),
+               silence(1.0))
+    result = cli("say", "ground", "--input", wav, "--output", tmp_path / "out.wav",
+                 "--events", tmp_path / "ev.jsonl", "--fast")
+    assert result.returncode == 0, result.stderr
+    events = read_events(tmp_path / "ev.jsonl")
+    assert [e["routine"] for e in events if e["event"] == "routine_start"] == ["ground", "pause"]
+    assert first(events, "routine_end", routine="ground")["reason"] == "pause"
+
+
+def test_no_microphone_is_one_sentence_and_a_nonzero_exit(tmp_path):
+    # No sound card here, and no sound server either (one may run for another test).
+    env = {"PULSE_SERVER": "unix:/nonexistent", "AUDIODEV": "null"}
+    result = cli("run", "--config", ROOT / "config.yaml", "--output", tmp_path / "o.wav",
+                 timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("No microphone could be opened") and "Traceback" not in result.stderr
