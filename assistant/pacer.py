@@ -83,9 +83,11 @@ def breathing(b: Breathing, *, voice: Voice, values: dict[str, str], pattern: st
     sound = np.zeros(total, dtype=np.float32)
     sound[:lead.length] = np.concatenate(lead.parts)
     marks = list(lead.marks)
+    plan = ", ".join(f"{b.cues[phase] or phase} {seconds:.3g} s"
+                     for phase, seconds in zip(PHASES, phases) if seconds > 0)
     for k in range(count):
         t = start + k * cycle_len
-        marks.append(Mark(int(round(t * RATE)), f"breath {k + 1}", "", ""))
+        marks.append(Mark(int(round(t * RATE)), f"breath {k + 1}", plan))
         for phase, seconds in zip(PHASES, phases):
             if seconds > 0:
                 lay_phase(sound, b, voice, phase, int(round(t * RATE)),

@@ -1,0 +1,175 @@
+"""Breathing and body scans, measured on the rendered audio rather than the code's bookkeeping."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from assistant.audio import OUT_RATE, read_wav
+
+from .conftest import ROOT, cli, flite, read_events, save, silence
+
+FRAME = 0.002  # seconds per envelope frame
+
+
+def speech_onsets(sound: np.ndarray, *, gap: float = 0.25, level: float = 0.01) -> np.ndarray:
+    """Seconds where speech starts after at least ``gap`` of no speech.
+
+    A double difference keeps the spoken cues (above ~1 kHz) and removes the
+    low breathing tone, so only words are timed here.
+    """
+    high = np.diff(sound.astype(np.float64), n=2)
+    n = int(FRAME * OUT_RATE)
+    step = n / OUT_RATE  # seconds a frame really spans
+    env = np.sqrt((high[:len(high) // n * n].reshape(-1, n) ** 2).mean(axis=1))
+    loud = env > level
+    found, quiet_for = [], gap
+    for i, on in enumerate(loud):
+        if on and quiet_for >= gap:
+            found.append(i * step)
+        quiet_for = 0.0 if on else quiet_for + step
+    return np.array(found)
+
+
+def cue_delay(word: str) -> float:
+    """How long after the start of its own sound a cue word's onset is measured."""
+    from assistant.voice import Voice
+
+    sound = Voice(rate=150, volume=0.9).say(word)
+    lead = 0.5
+    padded = np.concatenate([np.zeros(int(lead * OUT_RATE), np.float32), sound])
+    return float(speech_onsets(padded)[0]) - lead
+
+
+def tone_pitch(sound: np.ndarray, start: float, end: float) -> float:
+    """Frequency of the breathing tone between two times, from zero crossings."""
+    part = sound[int(start * OUT_RATE):int(end * OUT_RATE)].astype(np.float64)
+    crossings = np.flatnonzero(np.diff(np.signbit(part)))
+    return len(crossings) / 2 / (len(part) / OUT_RATE)
+
+
+def config_with(tmp_path, **breathing) -> str:
+    data = yaml.safe_load((ROOT / "config.yaml").read_text())
+    data["routines"]["breathing"].update(breathing)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def render(tmp_path, *args, config=None) -> np.ndarray:
+    out = tmp_path / "breathing.wav"
+    result = cli("say", "breathing", "--output", out, *args,
+                 *(["--config", config] if config else []))
+    assert result.returncode == 0, result.stderr
+    return read_wav(out, OUT_RATE)
+
+
+PATTERNS = {"box": (4, 4, 4, 4), "4-7-8": (4, 7, 8, 0), "resonance": (4.9, 0, 6.0, 0)}
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_every_phase_starts_on_time_with_no_drift(tmp_path, pattern):
+    phases = [p for p in PATTERNS[pattern] if p]
+    cycle = sum(phases)
+    minutes = 10 if pattern == "resonance" else 3
+    sound = render(tmp_path, "--pattern", pattern, "--minutes", str(minutes),
+                   config=config_with(tmp_path, intro="", outro=""))
+    onsets = speech_onsets(sound)
+    cycles = round(minutes * 60 / cycle)
+    assert len(onsets) == cycles * len(phases)
+    # Each cue word is heard a fixed time after its phase begins; take that off per word.
+    cues = [c for c, p in zip(("in", "hold", "out", "hold"), PATTERNS[pattern]) if p]
+    onsets = onsets - np.tile([cue_delay(c) for c in cues], cycles)
+    # Each phase lasts what it should, to within 10 ms.
+    lengths = np.diff(onsets)
+    expected = np.tile(phases, cycles)[:-1]
+    assert np.abs(lengths - expected).max() <= 0.010
+    # Each cycle is exact and nothing accumulates: the last breath starts where it should.
+    starts = onsets[::len(phases)]
+    assert np.abs(np.diff(starts) - cycle).max() <= 0.010
+    drift = starts[-1] - starts[0] - (cycles - 1) * cycle
+    assert abs(drift) < 0.020
+
+
+def test_the_tone_rises_on_the_inhale_and_falls_on_the_exhale(tmp_path):
+    sound = render(tmp_path, "--pattern", "4-7-8", "--cycles", "2",
+                   config=config_with(tmp_path, intro="", outro="", cues={
+                       "inhale": "", "hold": "", "exhale": ""}))
+    start = 0.3  # the lead-in
+    inhale_early, inhale_late = tone_pitch(sound, start + 0.3, start + 1.0), \
+        tone_pitch(sound, start + 3.0, start + 3.7)
+    exhale = start + 11.0
+    exhale_early, exhale_late = tone_pitch(sound, exhale + 0.3, exhale + 1.0), \
+        tone_pitch(sound, exhale + 7.0, exhale + 7.7)
+    assert inhale_late > inhale_early * 1.2
+    assert exhale_late < exhale_early / 1.2
+    assert np.abs(sound[int((start + 4.2) * OUT_RATE):int((start + 10.8) * OUT_RATE)]).max() < 1e-3
+
+
+def test_a_cue_longer_than_its_phase_is_shortened_never_the_phase(tmp_path):
+    long_cue = "breathe in slowly and gently, all the way down into your belly, and fill up"
+    config = config_with(tmp_path, intro="", outro="", cues={"inhale": long_cue, "hold": "hold",
+                                                            "exhale": "out"},
+                         patterns={"quick": [3, 0, 3, 0]})
+    sound = render(tmp_path, "--pattern", "quick", "--cycles", "6", config=config)
+    onsets = speech_onsets(sound, gap=0.05)
+    starts = np.array([t for t in onsets if any(abs(t - (0.3 + k * 6)) < 0.1 for k in range(6))])
+    assert len(starts) == 6
+    assert np.abs(np.diff(starts) - 6.0).max() <= 0.010
+
+
+def test_dry_run_prints_the_timeline(tmp_path):
+    result = cli("say", "breathing", "--pattern", "box", "--cycles", "3", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("breathing: ")
+    breaths = [line for line in lines if "breath " in line]
+    assert len(breaths) == 3
+    assert "in 4 s" in breaths[0] and "out 4 s" in breaths[0]
+
+
+def test_body_scan_leaves_out_the_regions_the_user_listed(tmp_path):
+    data = yaml.safe_load((ROOT / "config.yaml").read_text())
+    data["routines"]["body_scan"]["skip"] = ["chest", "belly"]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    full = cli("say", "body_scan", "--dry-run").stdout
+    less = cli("say", "body_scan", "--dry-run", "--config", path).stdout
+    assert "chest" in full and "belly" in full
+    assert "chest" not in less and "belly" not in less and "shoulders" in less
+
+
+# -- by voice, while a routine runs ---------------------------------------------------------------
+def run(tmp_path, *parts) -> tuple[list[dict], np.ndarray]:
+    wav = save(tmp_path / "in.wav", *parts)
+    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
+                 "--events", tmp_path / "ev.jsonl", "--fast")
+    assert result.returncode == 0, result.stderr
+    return read_events(tmp_path / "ev.jsonl"), read_wav(tmp_path / "out.wav", OUT_RATE)
+
+
+def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
+    events, out = run(tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path),
+                      silence(30.0), flite("slower please", "rms", tmp_path), silence(40.0),
+                      flite("be quiet now", "slt", tmp_path), silence(0.5))
+    assert [e["intent"] for e in events if e["event"] == "trigger"] == ["breathe", "slower",
+                                                                        "quiet"]
+    t_slower = next(e["t"] for e in events if e["event"] == "trigger" and e["intent"] == "slower")
+    onsets = speech_onsets(out)
+    ins = onsets[(onsets > 8)][::2]  # resonance: in, out, in, out ... after the intro
+    cycles = np.diff(ins)
+    before = cycles[ins[1:] < t_slower]
+    after = cycles[ins[:-1] > t_slower + 11]
+    assert np.abs(before - 10.9).max() < 0.02
+    assert np.abs(after / 10.9 - 1.1).max() < 0.01
+
+
+def test_skip_and_repeat_in_the_body_scan(tmp_path):
+    events, _ = run(tmp_path, silence(0.5), flite("body scan", "rms", tmp_path), silence(16.0),
+                    flite("skip this part", "slt", tmp_path), silence(4.0),
+                    flite("one more time", "slt", tmp_path), silence(3.0),
+                    flite("be quiet now", "slt", tmp_path), silence(0.5))
+    seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
+    assert [reason for reason, _ in seeks] == ["skip", "repeat"]
+    # skip went to the start of "legs" (28.3 s), repeat back to the start of the same section.
+    assert seeks[0][1] == seeks[1][1]
