@@ -119,7 +119,10 @@ def paced(samples: np.ndarray, *, chunk: int, realtime: bool) -> Iterator[np.nda
 
 
 def mic_chunks(*, chunk: int, device: str | int | None) -> Iterator[np.ndarray]:
-    """int16 chunks from the microphone. The callback only copies into a queue."""
+    """int16 chunks from the microphone, which is opened (or refused) right away.
+
+    The callback only copies into a queue; the caller's loop does the work.
+    """
     sd = sounddevice()
     chunks: queue.Queue[np.ndarray] = queue.Queue()
 
@@ -129,9 +132,14 @@ def mic_chunks(*, chunk: int, device: str | int | None) -> Iterator[np.ndarray]:
     try:
         stream = sd.InputStream(samplerate=IN_RATE, channels=1, dtype="int16", blocksize=chunk,
                                 device=device, callback=callback)
+        stream.start()
     except Exception as exc:  # PortAudioError, ValueError for a bad device name
         raise AudioError(f"No microphone could be opened ({first_line(exc)}); check "
                          "listen.input_device and that a microphone is connected.") from None
+    return listen(stream, chunks)
+
+
+def listen(stream, chunks: queue.Queue) -> Iterator[np.ndarray]:
     with stream:
         while True:
             try:

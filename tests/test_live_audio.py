@@ -1,0 +1,92 @@
+"""The real PortAudio path, with a PulseAudio daemon standing in for the sound card.
+
+Two null sinks: the assistant's microphone is the monitor of one (``paplay`` talks
+into it), its speaker is the other (``parecord`` listens to its monitor).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.audio import read_wav
+
+from .conftest import ROOT, flite, save, silence
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    if shutil.which("pulseaudio") is None:
+        pytest.fail("pulseaudio is not installed; scripts/setup.sh --test installs it")
+    runtime = tmp_path_factory.mktemp("pulse")
+    env = os.environ | {"PULSE_RUNTIME_PATH": str(runtime), "PULSE_STATE_PATH": str(runtime),
+                        "PULSE_SERVER": f"unix:{runtime}/native", "HOME": str(runtime)}
+    daemon = subprocess.Popen(
+        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
+         f"--load=module-native-protocol-unix auth-anonymous=1 socket={runtime}/native",
+         "--load=module-null-sink sink_name=speaker rate=22050",
+         "--load=module-null-sink sink_name=mic rate=16000",
+         "--load=module-always-sink"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode:
+        if time.monotonic() > deadline or daemon.poll() is not None:
+            daemon.kill()
+            pytest.fail("the PulseAudio daemon did not start")
+        time.sleep(0.2)
+    subprocess.run(["pactl", "set-default-source", "mic.monitor"], env=env, check=True)
+    subprocess.run(["pactl", "set-default-sink", "speaker"], env=env, check=True)
+    yield env
+    daemon.terminate()
+    daemon.wait(10)
+
+
+def test_devices_lists_the_sound_server(pulse):
+    result = subprocess.run([sys.executable, "-m", "assistant", "devices"], env=pulse,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "pulse" in result.stdout or "default" in result.stdout
+
+
+def test_live_microphone_and_speaker(pulse, tmp_path):
+    words = save(tmp_path / "words.wav", silence(0.5), flite("body scan", "rms", tmp_path),
+                 silence(5.0), flite("stop everything", "slt", tmp_path), silence(0.5))
+    events = tmp_path / "events.jsonl"
+    heard = tmp_path / "speaker.wav"
+    recorder = subprocess.Popen(["parecord", "--device=speaker.monitor", "--channels=1",
+                                 "--rate=22050", "--file-format=wav", str(heard)], env=pulse)
+    assistant = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "run", "--config", str(ROOT / "config.yaml"),
+         "--events", str(events)], env=pulse, cwd=tmp_path,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        line = assistant.stderr.readline()  # "Listening. ..." once the streams are open
+        assert line.startswith("Listening"), line
+        subprocess.run(["paplay", "--device=mic", str(words)], env=pulse, check=True, timeout=60)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            kinds = [json.loads(x)["event"] for x in events.read_text().splitlines()]
+            if kinds.count("routine_start") >= 2:
+                break
+            time.sleep(0.2)
+        time.sleep(3.0)  # let the pause routine speak for a while
+    finally:
+        assistant.send_signal(signal.SIGINT)
+        code = assistant.wait(20)
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(20)
+    assert code == 130
+    log = [json.loads(x) for x in events.read_text().splitlines()]
+    assert [e["intent"] for e in log if e["event"] == "trigger"] == ["body_scan", "pause"]
+    assert [e["routine"] for e in log if e["event"] == "routine_start"] == ["body_scan", "pause"]
+    sound = read_wav(heard, 22050)
+    loud = np.abs(sound) > 0.05
+    assert loud.sum() > 22050 * 2, "the speaker played little or nothing"
