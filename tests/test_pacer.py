@@ -5,47 +5,14 @@ import numpy as np
 import pytest
 import yaml
 
+from assistant.analysis import onset_delay, phase_timing, speech_onsets, tone_pitch
 from assistant.audio import OUT_RATE, read_wav
+from assistant.voice import Voice
 
 from .conftest import ROOT, cli, flite, read_events, save, silence
 
-FRAME = 0.002  # seconds per envelope frame
-
-
-def speech_onsets(sound: np.ndarray, *, gap: float = 0.25, level: float = 0.01) -> np.ndarray:
-    """Seconds where speech starts after at least ``gap`` of no speech.
-
-    A double difference keeps the spoken cues (above ~1 kHz) and removes the
-    low breathing tone, so only words are timed here.
-    """
-    high = np.diff(sound.astype(np.float64), n=2)
-    n = int(FRAME * OUT_RATE)
-    step = n / OUT_RATE  # seconds a frame really spans
-    env = np.sqrt((high[:len(high) // n * n].reshape(-1, n) ** 2).mean(axis=1))
-    loud = env > level
-    found, quiet_for = [], gap
-    for i, on in enumerate(loud):
-        if on and quiet_for >= gap:
-            found.append(i * step)
-        quiet_for = 0.0 if on else quiet_for + step
-    return np.array(found)
-
-
 def cue_delay(word: str) -> float:
-    """How long after the start of its own sound a cue word's onset is measured."""
-    from assistant.voice import Voice
-
-    sound = Voice(rate=150, volume=0.9).say(word)
-    lead = 0.5
-    padded = np.concatenate([np.zeros(int(lead * OUT_RATE), np.float32), sound])
-    return float(speech_onsets(padded)[0]) - lead
-
-
-def tone_pitch(sound: np.ndarray, start: float, end: float) -> float:
-    """Frequency of the breathing tone between two times, from zero crossings."""
-    part = sound[int(start * OUT_RATE):int(end * OUT_RATE)].astype(np.float64)
-    crossings = np.flatnonzero(np.diff(np.signbit(part)))
-    return len(crossings) / 2 / (len(part) / OUT_RATE)
+    return onset_delay(Voice(rate=150, volume=0.9).say(word))
 
 
 def config_with(tmp_path, **breathing) -> str:
@@ -74,21 +41,12 @@ def test_every_phase_starts_on_time_with_no_drift(tmp_path, pattern):
     minutes = 10 if pattern == "resonance" else 3
     sound = render(tmp_path, "--pattern", pattern, "--minutes", str(minutes),
                    config=config_with(tmp_path, intro="", outro=""))
-    onsets = speech_onsets(sound)
-    cycles = round(minutes * 60 / cycle)
-    assert len(onsets) == cycles * len(phases)
-    # Each cue word is heard a fixed time after its phase begins; take that off per word.
     cues = [c for c, p in zip(("in", "hold", "out", "hold"), PATTERNS[pattern]) if p]
-    onsets = onsets - np.tile([cue_delay(c) for c in cues], cycles)
-    # Each phase lasts what it should, to within 10 ms.
-    lengths = np.diff(onsets)
-    expected = np.tile(phases, cycles)[:-1]
-    assert np.abs(lengths - expected).max() <= 0.010
-    # Each cycle is exact and nothing accumulates: the last breath starts where it should.
-    starts = onsets[::len(phases)]
-    assert np.abs(np.diff(starts) - cycle).max() <= 0.010
-    drift = starts[-1] - starts[0] - (cycles - 1) * cycle
-    assert abs(drift) < 0.020
+    timing = phase_timing(sound, phases, [cue_delay(c) for c in cues])
+    assert timing["cycles"] == round(minutes * 60 / cycle)
+    assert len(speech_onsets(sound)) == timing["cycles"] * len(phases)
+    assert timing["phase_error_ms"] <= 10 and timing["cycle_error_ms"] <= 10
+    assert abs(timing["drift_ms"]) < 20
 
 
 def test_the_tone_rises_on_the_inhale_and_falls_on_the_exhale(tmp_path):

@@ -1,0 +1,64 @@
+"""Measuring the assistant's own output, for tests and benchmarks.
+
+Timings are taken from the audio itself, not from the code that made it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .audio import OUT_RATE
+
+FRAME = 0.002  # seconds per envelope frame (rounded down to whole samples)
+
+
+def speech_onsets(sound: np.ndarray, *, rate: int = OUT_RATE, gap: float = 0.25,
+                  level: float = 0.01) -> np.ndarray:
+    """Seconds where speech starts after at least ``gap`` of no speech.
+
+    A double difference keeps the spoken cues (above ~1 kHz) and removes the
+    low breathing tone, so only words are timed.
+    """
+    high = np.diff(sound.astype(np.float64), n=2)
+    n = int(FRAME * rate)
+    step = n / rate  # seconds a frame really spans
+    env = np.sqrt((high[:len(high) // n * n].reshape(-1, n) ** 2).mean(axis=1))
+    found, quiet_for = [], gap
+    for i, on in enumerate(env > level):
+        if on and quiet_for >= gap:
+            found.append(i * step)
+        quiet_for = 0.0 if on else quiet_for + step
+    return np.array(found)
+
+
+def onset_delay(sound: np.ndarray, *, rate: int = OUT_RATE) -> float:
+    """How long after the start of ``sound`` (one word) ``speech_onsets`` finds it."""
+    lead = 0.5
+    padded = np.concatenate([np.zeros(int(lead * rate), np.float32), sound])
+    return float(speech_onsets(padded, rate=rate)[0]) - lead
+
+
+def tone_pitch(sound: np.ndarray, start: float, end: float, *, rate: int = OUT_RATE) -> float:
+    """Frequency of a pure tone between two times, from its zero crossings."""
+    part = sound[int(start * rate):int(end * rate)].astype(np.float64)
+    crossings = np.flatnonzero(np.diff(np.signbit(part)))
+    return len(crossings) / 2 / (len(part) / rate)
+
+
+def phase_timing(sound: np.ndarray, phases: list[float], cue_delays: list[float]) -> dict:
+    """Cycle-length error and drift of a rendered breathing session.
+
+    ``phases`` are the non-zero phase lengths of one cycle and ``cue_delays``
+    the measured onset delay of each phase's cue word.
+    """
+    onsets = speech_onsets(sound)
+    per_cycle = len(phases)
+    cycles = len(onsets) // per_cycle
+    onsets = onsets[:cycles * per_cycle] - np.tile(cue_delays, cycles)
+    cycle = sum(phases)
+    starts = onsets[::per_cycle]
+    return {
+        "cycles": cycles,
+        "phase_error_ms": float(np.abs(np.diff(onsets) - np.tile(phases, cycles)[:-1]).max()) * 1e3,
+        "cycle_error_ms": float(np.abs(np.diff(starts) - cycle).max()) * 1e3,
+        "drift_ms": float(starts[-1] - starts[0] - (cycles - 1) * cycle) * 1e3,
+    }

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Trigger accuracy: detection, false triggers, real-time factor and delay, per word.
+
+    .venv/bin/python scripts/bench_triggers.py                      # ../shared/speech, ten words
+    .venv/bin/python scripts/bench_triggers.py --clips bench-out/synth --json
+
+The clips folder holds one sub-folder per spoken word (16 kHz mono WAV). The
+trigger words are configured as phrases of the assistant, spread over its
+intents, and every clip goes through the same streaming path as `run` and
+`detect`. A ``continuous/`` folder (see synth_corpus.py) gives false triggers
+per hour; a ``labels.json`` gives where each word ends and its noise level.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import config as config_module  # noqa: E402
+from assistant.audio import IN_RATE, read_wav, to_int16  # noqa: E402
+from assistant.config import INTENTS  # noqa: E402
+from assistant.recognizers import detect_samples, make_recogniser  # noqa: E402
+
+TEN = "yes,no,up,down,left,right,on,off,stop,go"
+SHARED = ROOT.parent / "shared" / "speech" / "speech_commands_v0.01"
+
+
+def speech_end(samples: np.ndarray) -> float:
+    frames = samples[:len(samples) // 160 * 160].reshape(-1, 160)
+    rms = np.sqrt((frames ** 2).mean(axis=1))
+    loud = np.flatnonzero(rms > 0.1 * rms.max())
+    return (loud[-1] + 1) * 0.01 if len(loud) else len(samples) / IN_RATE
+
+
+class Timed:
+    """Runs clips through a recogniser and keeps processing time and audio time."""
+
+    def __init__(self, recogniser):
+        self.recogniser, self.cpu, self.audio = recogniser, 0.0, 0.0
+
+    def __call__(self, samples: np.ndarray) -> list:
+        r = self.recogniser.fresh()
+        started = time.process_time()
+        found = detect_samples(r, to_int16(samples), chunk=320)
+        self.cpu += time.process_time() - started
+        self.audio += len(samples) / IN_RATE + 0.5
+        return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clips", type=Path, default=SHARED)
+    p.add_argument("--words", default=TEN)
+    p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    p.add_argument("--sensitivity", type=float, help="overrides listen.sensitivity")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    if not args.clips.is_dir():
+        print(f"{args.clips}: no such folder of clips.", file=sys.stderr)
+        return 2
+    words = [w.strip().lower() for w in args.words.split(",") if w.strip()]
+    config, _ = config_module.load(args.config)
+    spread = {intent: tuple(words[i::len(INTENTS)]) for i, intent in enumerate(INTENTS)
+              if words[i::len(INTENTS)]}
+    config = replace(config, words=spread, phrase_sensitivity={},
+                     sensitivity=config.sensitivity if args.sensitivity is None
+                     else args.sensitivity)
+    run = Timed(make_recogniser(config))
+    labels_file = args.clips / "labels.json"
+    labels = json.loads(labels_file.read_text()) if labels_file.exists() else {}
+
+    hits = {w: 0 for w in words}
+    positives = {w: 0 for w in words}
+    false = {w: 0 for w in words}
+    negatives = {w: 0 for w in words}
+    delays: list[float] = []
+    by_snr: dict[str, list[int]] = {}
+    filler_false, filler_seconds = 0, 0.0  # clips of words that are not triggers
+    folders = sorted(d for d in args.clips.iterdir() if d.is_dir() and d.name != "continuous")
+    for folder in folders:
+        spoken = folder.name.replace("_", " ")
+        for wav in sorted(folder.glob("*.wav")):
+            samples = read_wav(wav)
+            found = run(samples)
+            phrases = {d.phrase for d in found}
+            if spoken not in words:
+                filler_false += len(found)
+                filler_seconds += len(samples) / IN_RATE
+            for w in words:
+                if w == spoken:
+                    positives[w] += 1
+                    hit = w in phrases
+                    hits[w] += hit
+                    label = labels.get(f"{folder.name}/{wav.name}", {})
+                    key = str(label.get("snr") or "clean")
+                    by_snr.setdefault(key, [0, 0])
+                    by_snr[key][0] += hit
+                    by_snr[key][1] += 1
+                    end = label.get("end", speech_end(samples) if not label else None)
+                    if hit and end is not None:
+                        d = next(d for d in found if d.phrase == w)
+                        delays.append(d.time - end)
+                else:
+                    negatives[w] += 1
+                    false[w] += w in phrases
+    continuous = sorted((args.clips / "continuous").glob("*.wav"))
+    cont_false, cont_seconds = 0, 0.0
+    for wav in continuous:
+        samples = read_wav(wav)
+        cont_false += len(run(samples))
+        cont_seconds += len(samples) / IN_RATE
+    if not continuous:  # the clips of non-trigger words are the non-trigger audio
+        cont_false, cont_seconds = filler_false, filler_seconds
+
+    per_word = {w: {"detection": hits[w] / max(positives[w], 1),
+                    "false_per_clip": false[w] / max(negatives[w], 1),
+                    "positives": positives[w], "negatives": negatives[w]} for w in words}
+    result = {
+        "engine": type(run.recogniser).__name__, "sensitivity": config.sensitivity,
+        "clips": str(args.clips),
+        "detection": float(np.mean([v["detection"] for v in per_word.values()])),
+        "false_per_clip": float(np.mean([v["false_per_clip"] for v in per_word.values()])),
+        "false_per_hour": cont_false / cont_seconds * 3600 if cont_seconds else None,
+        "continuous_minutes": cont_seconds / 60,
+        "rtf": run.cpu / run.audio,
+        "latency_ms_p50": float(np.percentile(delays, 50) * 1e3) if delays else None,
+        "latency_ms_p95": float(np.percentile(delays, 95) * 1e3) if delays else None,
+        "detection_by_snr": {k: v[0] / v[1] for k, v in sorted(by_snr.items())},
+        "words": per_word,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{'word':12} {'detected':>9} {'false/clip':>11}")
+    for w, v in per_word.items():
+        print(f"{w:12} {v['detection']:9.1%} {v['false_per_clip']:11.2%}")
+    print(f"{'mean':12} {result['detection']:9.1%} {result['false_per_clip']:11.2%}")
+    if result["false_per_hour"] is not None:
+        print(f"false triggers per hour of non-trigger audio: {result['false_per_hour']:.2f} "
+              f"({result['continuous_minutes']:.1f} min)")
+    if by_snr:
+        print("detection by SNR: " + ", ".join(f"{k}: {v:.1%}" for k, v in
+                                                result["detection_by_snr"].items()))
+    print(f"real-time factor: {result['rtf']:.3f}")
+    if delays:
+        print(f"end of word to detection: median {result['latency_ms_p50']:.0f} ms, "
+              f"95th percentile {result['latency_ms_p95']:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
