@@ -224,6 +224,10 @@ def cmd_detect(args) -> int:
 def cmd_check(args) -> int:
     config = load_config(args.config)
     recogniser_for(config)
+    from .training import phrase_warnings
+
+    for intent, i, advice in phrase_warnings(config.words):
+        print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     phrases = sum(len(p) for p in config.words.values())
     print(f"{args.config} is ready: {phrases} phrases for {len(config.words)} intents, "
           f"heard by {choose_engine(config)}.")

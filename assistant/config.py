@@ -136,7 +136,7 @@ STEP = {"say": str, "wait": float, "region": str}
 SCHEMA: dict[str, Any] = {
     "user": {"name": str, "anchors": ("map", str)},
     "listen": {
-        "engine": ("one_of", "auto", "pocketsphinx", "vosk"),
+        "engine": ("one_of", "auto", "embedding", "pocketsphinx", "vosk"),
         "model": str,
         "input_device": ("device",),
         "sensitivity": float,

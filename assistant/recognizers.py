@@ -19,6 +19,7 @@ import numpy as np
 from .config import Config
 
 RATE = 16000
+MODELS = Path(__file__).resolve().parent.parent / "models"  # learned phrase models live here
 
 
 class RecogniserError(Exception):
@@ -238,7 +239,16 @@ def choose_engine(config: Config) -> str:
 def make_recogniser(config: Config) -> Recogniser:
     """The recogniser the configuration asks for, listening for every phrase."""
     phrases = [p for ps in config.words.values() for p in ps]
-    if choose_engine(config) == "vosk":
+    engine = choose_engine(config)
+    if engine == "embedding":
+        from .embedding import Embedder, EmbeddingRecogniser
+        from .training import load_or_train
+
+        classifier = load_or_train(tuple(phrases), MODELS)
+        return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
+                                   sensitivity=config.sensitivity,
+                                   phrase_sensitivity=config.phrase_sensitivity)
+    if engine == "vosk":
         if config.model is None or not config.model.is_dir():
             raise RecogniserError("the Vosk engine needs listen.model to name a model folder.")
         return VoskRecogniser(phrases, model=load_vosk_model(config.model),

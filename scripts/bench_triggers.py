@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--words", default=TEN)
     p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     p.add_argument("--sensitivity", type=float, help="overrides listen.sensitivity")
+    p.add_argument("--engine", help="overrides listen.engine")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     spread = {intent: tuple(words[i::len(INTENTS)]) for i, intent in enumerate(INTENTS)
               if words[i::len(INTENTS)]}
     config = replace(config, words=spread, phrase_sensitivity={},
+                     engine=args.engine or config.engine,
                      sensitivity=config.sensitivity if args.sensitivity is None
                      else args.sensitivity)
     run = Timed(make_recogniser(config))

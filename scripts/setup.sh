@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(espeak-ng libportaudio2)
+# flite and espeak-ng also speak the phrases the embedding engine learns from.
+packages=(espeak-ng flite libportaudio2)
 extra=""
 if [ "${1:-}" = "--test" ]; then
-    # flite voices speak the test phrases; PulseAudio gives tests a virtual sound card.
-    packages+=(flite pulseaudio pulseaudio-utils)
+    # PulseAudio gives tests a virtual sound card.
+    packages+=(pulseaudio pulseaudio-utils)
     extra="[test]"
 fi
 

@@ -58,7 +58,7 @@ CASES = [
     ("missing model", bad(EXAMPLE, "  engine: auto", "  engine: vosk"),
      "model: models/", "listen.model", "not a folder"),
     ("bad engine", bad(EXAMPLE, "  engine: auto", "  engine: whisper"),
-     "engine: whisper", "listen.engine", "one of auto, pocketsphinx, vosk"),
+     "engine: whisper", "listen.engine", "one of auto, embedding, pocketsphinx, vosk"),
     ("unknown placeholder", bad(EXAMPLE, "You can pause here, {name}.", "Hello {nmae}."),
      "{nmae}", "routines.pause[0].say", "{nmae}"),
     ("unsafe breathing pace", bad(EXAMPLE, "gentle: [4, 0, 6, 0]", "gentle: [1, 0, 1, 0]"),
@@ -117,3 +117,17 @@ def test_several_problems_are_all_reported(write_config):
     result = cli("check", "--config", write_config(text))
     assert result.returncode == 2
     assert "voice.rate" in result.stderr and "voice.volume" in result.stderr
+
+
+def test_check_warns_about_phrases_likely_to_be_unreliable(write_config):
+    text = bad(EXAMPLE, "      - stop everything\n", "      - stop\n")
+    path = write_config(text)
+    result = cli("check", "--config", path)
+    assert result.returncode == 0, result.stderr
+    line = line_of(text, "      - stop\n")
+    assert f"{path}:{line}: listen.words.pause[0]: 'stop' is one short syllable" in result.stderr
+    clash = bad(EXAMPLE, "      - speed up please", "      - slow her please")
+    result = cli("check", "--config", write_config(clash, "clash.yaml"))
+    assert result.returncode == 0
+    assert "'slow her please' sounds much like 'slower please'" in result.stderr
+    assert "warning" not in cli("check").stderr  # the shipped phrases pass

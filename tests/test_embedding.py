@@ -1,0 +1,82 @@
+"""The speech-embedding recogniser: a classifier learned on the device for the user's phrases."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.audio import to_int16
+from assistant.embedding import Embedder, EmbeddingRecogniser
+from assistant.recognizers import detect_samples
+from assistant.training import load_or_train
+
+from .conftest import FLITE_VOICES, flite, noise, silence
+
+PHRASES = ("stop everything", "i need help", "breathe with me")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def recogniser(models):
+    classifier = load_or_train(PHRASES, models, quiet=True)
+    return EmbeddingRecogniser(PHRASES, classifier=classifier, embedder=Embedder())
+
+
+def heard(recogniser, audio, chunk=320):
+    return [d.phrase for d in detect_samples(recogniser.fresh(), to_int16(audio), chunk=chunk)]
+
+
+def test_the_stream_gives_exactly_the_embeddings_of_the_whole_clip(recogniser, tmp_path):
+    audio = to_int16(np.concatenate([silence(0.3), flite("stop everything", "rms", tmp_path)]))
+    whole = recogniser.embedder.clip(audio)
+    stream = recogniser.fresh()
+    rows = []
+    for i in range(0, len(audio) - len(audio) % 1280, 1280):
+        stream.scores(audio[i:i + 1280])
+        rows.append(stream._history[-1].copy())
+    np.testing.assert_array_equal(np.array(rows), whole)
+
+
+def test_phrases_are_heard_in_sentences_and_in_noise(recogniser, tmp_path):
+    found = 0
+    for voice in FLITE_VOICES:
+        sentence = flite("okay, I think we should stop everything now", voice, tmp_path)
+        found += heard(recogniser, np.concatenate([silence(0.5), sentence, silence(0.5)])) == [
+            "stop everything"]
+        found += "stop everything" in heard(recogniser, noise(np.concatenate(
+            [silence(0.5), sentence, silence(0.5)]), 10, seed=3))
+    assert found >= 6, found
+    help_found = sum("i need help" in heard(recogniser, np.concatenate(
+        [silence(0.5), flite("i need help", v, tmp_path), silence(0.5)])) for v in FLITE_VOICES)
+    assert help_found >= 3
+
+
+def test_ordinary_speech_does_not_trigger(recogniser, tmp_path):
+    text = ("The weather was mild this afternoon, so we walked along the river and talked "
+            "about the garden, the neighbours, and what to cook for dinner on Sunday. "
+            "Later we watched a film about a lighthouse keeper and his dog.")
+    false = []
+    for voice in FLITE_VOICES:
+        false += heard(recogniser, flite(text, voice, tmp_path))
+    assert len(false) <= 1, false
+
+
+def test_detections_do_not_depend_on_chunk_size(recogniser, tmp_path):
+    audio = np.concatenate([silence(0.7), flite("i need help", "slt", tmp_path), silence(1.0),
+                            flite("stop everything", "kal16", tmp_path), silence(1.0)])
+    runs = [[(d.phrase, d.start, d.end, d.time) for d in
+             detect_samples(recogniser.fresh(), to_int16(audio), chunk=c)] for c in (160, 1600, 999)]
+    assert runs[0] == runs[1] == runs[2]
+    assert [r[0] for r in runs[0]] == ["i need help", "stop everything"]
+
+
+def test_the_learned_model_is_cached_and_reused(recogniser, models, monkeypatch):
+    import assistant.training as training
+
+    assert len(list(models.glob("phrases-*.npz"))) == 1
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained again"))
+    again = load_or_train(PHRASES, models, quiet=True)
+    assert again.phrases == PHRASES
