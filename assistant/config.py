@@ -117,12 +117,6 @@ class Config:
         """``file:line: key.path`` for messages about a part of this configuration."""
         return Checker(self.path, self.lines).where(tuple(path))
 
-    def intent_of(self, phrase: str) -> str:
-        for intent, phrases in self.words.items():
-            if phrase in phrases:
-                return intent
-        raise KeyError(phrase)
-
 
 # --------------------------------------------------------------------------
 # Schema. Each key maps to a type description:
@@ -326,7 +320,8 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
     routines, contacts = data["routines"], data["contacts"]
     breathing = routines.get("breathing", {})
     patterns = dict(BUILTIN_PATTERNS)
-    patterns.update({k: tuple(float(x) for x in v) for k, v in breathing.get("patterns", {}).items()})
+    for name, phases in breathing.get("patterns", {}).items():
+        patterns[name] = tuple(float(x) for x in phases)
     cues = {"inhale": "in", "hold": "hold", "exhale": "out"}
     cues.update(breathing.get("cues", {}))
 

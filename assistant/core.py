@@ -214,7 +214,8 @@ class Assistant:
         options[key] = wanted
         if name == "breathing":
             # Keep the number of breaths left the same whatever the pace.
-            options.setdefault("cycles", sum(m.label.startswith("breath") for m in old.program.marks))
+            breaths = sum(m.label.startswith("breath") for m in old.program.marks)
+            options.setdefault("cycles", breaths)
             options.pop("minutes", None)
         index = old.program.section_at(self.player.position) + 1
         if index >= len(old.program.marks):

@@ -22,7 +22,7 @@ from .audio import IN_RATE, read_wav
 from .embedding import BLOCK, FRAMES, Classifier, Embedder
 from .recognizers import RecogniserError
 
-VERSION = 5  # change when the data or the network changes, so old caches are not used
+VERSION = 6  # change when the data or the network changes, so old caches are not used
 FLITE = ("slt", "rms", "awb", "kal16")
 ESPEAK = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en-029", "en-gb-x-rp")
 RATES = (0.8, 1.0, 1.25)
@@ -224,11 +224,18 @@ def clip_like(sound: np.ndarray, rng: np.random.Generator, noises: list[np.ndarr
 
 
 def positive_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
-                     noises: list[np.ndarray]) -> tuple[np.ndarray, float]:
-    """Windows ending just after the phrase, from a random position in the first block."""
+                     noises: list[np.ndarray], after: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, float]:
+    """Windows ending just after the phrase, from a random position in the first block.
+
+    ``after`` is speech that follows the phrase, as when it is said inside a sentence.
+    """
     lead = int(rng.integers(BLOCK)) + BLOCK * int(rng.integers(2, 6))
     loud = np.flatnonzero(np.abs(sound) > 0.05 * np.abs(sound).max())
     end = lead + (loud[-1] if len(loud) else len(sound))
+    if after is not None:
+        gap = np.zeros(int(rng.integers(IN_RATE // 8)), np.float32)
+        sound = np.concatenate([sound, gap, after])
     windows = embedder.history(embedder.clip(clip_like(sound, rng, noises, lead) * 32767))
     first = int(np.ceil(end / BLOCK))  # the first block that holds the phrase's end
     duration = (len(loud) and (loud[-1] - loud[0])) / IN_RATE
@@ -260,8 +267,8 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         progress("making background noise")
-        babble = sum(speak(e, v, " ".join(rng.choice(vocabulary, 200)), 1.0, 1.0, tmp)[:IN_RATE * 40]
-                     for e, v in talkers[:3])
+        babble = sum(speak(e, v, " ".join(rng.choice(vocabulary, 200)), 1.0, 1.0,
+                           tmp)[:IN_RATE * 40] for e, v in talkers[:3])
         noises = [pink(IN_RATE * 60, rng), np.resize(babble / np.std(babble), IN_RATE * 60),
                   rng.normal(size=IN_RATE * 60).astype(np.float32)]
         for label, phrase in enumerate(phrases, start=1):
@@ -271,11 +278,16 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
                 for rate in RATES:
                     for pitch in (0.85, 1.15):
                         clean = speak(engine, voice, phrase, rate, pitch, tmp)
-                        for _ in range(2):
-                            windows, duration = positive_windows(clean, embedder, rng, noises)
-                            xs.append(windows)
-                            ys += [label] * len(windows)
-                            lengths.append(duration)
+                        windows, duration = positive_windows(clean, embedder, rng, noises)
+                        lengths.append(duration)
+                        # ...and inside a sentence, with words before and after it.
+                        before = " ".join(rng.choice(vocabulary, int(rng.integers(1, 4))))
+                        said = speak(engine, voice, f"{before} {phrase}", rate, pitch, tmp)
+                        after = speak(engine, voice, " ".join(rng.choice(vocabulary, 2)),
+                                      rate, pitch, tmp)
+                        inside, _ = positive_windows(said, embedder, rng, noises, after)
+                        xs += [windows, inside]
+                        ys += [label] * (len(windows) + len(inside))
             durations.append(float(np.median(lengths)))
         progress("learning what is not a phrase")
         for k, (engine, voice) in enumerate(talkers * 2):

@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GROUNDING_SHARED", ROOT.parent / "shared"))
 SPEECH = SHARED / "speech" / "speech_commands_v0.01"
 FLITE_VOICES = ("slt", "rms", "awb", "kal16")
+#: Everyday speech that holds none of the example phrases.
+ORDINARY = ("The weather was mild this afternoon, so we walked along the river and talked "
+            "about the garden, the neighbours, and what to cook for dinner on Sunday. "
+            "Later we watched a film about a lighthouse keeper and his dog.")
 
 
 def flite(text: str, voice: str = "slt", tmp: Path | None = None, *,

@@ -109,7 +109,8 @@ def test_trigger_phrase_in_a_script_is_a_warning_not_an_error(write_config):
 def test_missing_file_is_one_sentence(tmp_path):
     result = cli("check", "--config", tmp_path / "nope.yaml")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"{tmp_path / 'nope.yaml'}: the configuration file does not exist."
+    missing = tmp_path / "nope.yaml"
+    assert result.stderr.strip() == f"{missing}: the configuration file does not exist."
 
 
 def test_several_problems_are_all_reported(write_config):

@@ -26,7 +26,8 @@ def run(*args):
 
 def test_a_verified_archive_is_unpacked(tmp_path):
     path, digest = archive(tmp_path, ["m/am/final.mdl", "m/conf/model.conf"])
-    result = run("--archive", path, "--sha256", digest, "--name", "m", "--into", tmp_path / "models")
+    result = run("--archive", path, "--sha256", digest, "--name", "m",
+                 "--into", tmp_path / "models")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "models" / "m" / "am" / "final.mdl").is_file()
 

@@ -13,7 +13,7 @@ from assistant.recognizers import (PocketSphinxRecogniser, UnknownWords, VoskRec
                                    detect_samples, load_vosk_model, make_recogniser)
 from assistant.voice import Voice
 
-from .conftest import FLITE_VOICES, ROOT, cli, flite, save, silence
+from .conftest import FLITE_VOICES, ORDINARY, ROOT, cli, flite, save, silence
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +70,9 @@ def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
 
 
 def test_ordinary_speech_does_not_trigger(sphinx, tmp_path):
-    text = ("The weather was mild this afternoon, so we walked along the river and talked "
-            "about the garden, the neighbours, and what to cook for dinner on Sunday. "
-            "Later we watched a film about a lighthouse keeper and his dog.")
     false = []
     for voice in FLITE_VOICES:
-        false += heard(sphinx, flite(text, voice, tmp_path))
+        false += heard(sphinx, flite(ORDINARY, voice, tmp_path))
     assert false == []
 
 
