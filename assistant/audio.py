@@ -18,6 +18,7 @@ import numpy as np
 
 IN_RATE = 16000
 OUT_RATE = 22050  # espeak-ng's native rate
+FADE_OUT = 0.01  # seconds: a stop fades this quickly, so it does not click
 
 
 class AudioError(Exception):
@@ -173,11 +174,15 @@ class Player:
         self._lock = threading.Lock()
         self._sound = np.zeros(0, dtype=np.float32)
         self._pos = 0
-        self._held = False
 
     def play(self, sound: np.ndarray, *, start: int = 0) -> None:
+        """Play ``sound`` from sample ``start``; what was playing fades out under it."""
         with self._lock:
-            self._sound, self._pos, self._held = sound.astype(np.float32), start, False
+            tail = self._fade_tail()
+            sound = sound.astype(np.float32)  # a copy: the tail is mixed into it
+            n = min(len(tail), len(sound) - start)
+            sound[start:start + n] += tail[:n]
+            self._sound, self._pos = sound, start
 
     def replace(self, sound: np.ndarray) -> None:
         """Swap in a new sound that shares this one's past; the cursor stays put."""
@@ -185,14 +190,16 @@ class Player:
             self._sound = sound.astype(np.float32)
 
     def stop(self) -> int:
-        """Silence at once; returns the sample position reached."""
+        """Silence within a few milliseconds (a short fade, no click); returns the position."""
         with self._lock:
-            pos, self._sound, self._pos = self._pos, np.zeros(0, np.float32), 0
+            pos = self._pos
+            self._sound, self._pos = self._fade_tail(), 0
             return pos
 
-    def hold(self, held: bool) -> None:
-        with self._lock:
-            self._held = held
+    def _fade_tail(self) -> np.ndarray:
+        """The next few milliseconds of what is playing, faded to nothing."""
+        tail = self._sound[self._pos:self._pos + int(FADE_OUT * self.rate)]
+        return tail * np.linspace(1.0, 0.0, len(tail), dtype=np.float32)
 
     @property
     def position(self) -> int:
@@ -205,8 +212,6 @@ class Player:
     def read(self, frames: int) -> np.ndarray:
         out = np.zeros(frames, dtype=np.float32)
         with self._lock:
-            if self._held:
-                return out
             part = self._sound[self._pos:self._pos + frames]
             out[:len(part)] = part
             self._pos += len(part)

@@ -131,3 +131,27 @@ def test_skip_and_repeat_in_the_body_scan(tmp_path):
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]
     # skip went to the start of "legs" (28.3 s), repeat back to the start of the same section.
     assert seeks[0][1] == seeks[1][1]
+
+
+def test_pace_changes_stay_between_3_and_10_breaths_a_minute():
+    from assistant.pacer import clamp_pace
+
+    box = (4.0, 4.0, 4.0, 4.0)  # 3.75 a minute
+    assert 60 / (16 * clamp_pace(box, 1.1 ** 5)) == pytest.approx(3.0)
+    assert 60 / (16 * clamp_pace(box, 0.1)) == pytest.approx(10.0)
+    assert clamp_pace(box, 1.1) == pytest.approx(1.1)
+
+
+def test_resume_after_the_pause_word_starts_again_at_the_start_of_a_breath(tmp_path):
+    events, out = run(tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path),
+                      silence(14.0), flite("stop everything", "rms", tmp_path), silence(2.0),
+                      flite("continue please", "kal16", tmp_path), silence(4.0),
+                      flite("be quiet now", "slt", tmp_path), silence(0.5))
+    assert [e["intent"] for e in events if e["event"] == "trigger"] == [
+        "breathe", "pause", "resume", "quiet"]
+    starts = [e for e in events if e["event"] == "routine_start"]
+    assert [e["routine"] for e in starts] == ["breathing", "pause", "breathing"]
+    resumed = starts[2]["t"]
+    # The first sound after resuming is the "in" cue, at once: a breath begins there.
+    after = speech_onsets(out[int(resumed * OUT_RATE):])
+    assert after[0] == pytest.approx(cue_delay("in"), abs=0.005)
