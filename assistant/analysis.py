@@ -30,6 +30,15 @@ def speech_onsets(sound: np.ndarray, *, rate: int = OUT_RATE, gap: float = 0.25,
     return np.array(found)
 
 
+def speech_end(samples: np.ndarray, *, rate: int = 16000) -> float:
+    """Seconds where speech ends: the last 10 ms frame above a tenth of the loudest."""
+    n = rate // 100
+    frames = samples[:len(samples) // n * n].reshape(-1, n)
+    rms = np.sqrt((frames ** 2).mean(axis=1))
+    loud = np.flatnonzero(rms > 0.1 * rms.max())
+    return (loud[-1] + 1) * 0.01 if len(loud) else len(samples) / rate
+
+
 def onset_delay(sound: np.ndarray, *, rate: int = OUT_RATE) -> float:
     """How long after the start of ``sound`` (one word) ``speech_onsets`` finds it."""
     lead = 0.5

@@ -137,18 +137,22 @@ def cache_path(folder: Path, phrases: tuple[str, ...]) -> Path:
     return folder / f"phrases-{key}.npz"
 
 
-def speak(engine: str, voice: str, text: str, rate: float, pitch: float, tmp: Path,
+def speak(engine: str, voice: str, text: str, rate: float, pitch: float | None, tmp: Path,
           gap: bool = False) -> np.ndarray:
-    """``text`` spoken; with ``gap``, its words one at a time with pauses between."""
+    """``text`` spoken by a flite or espeak-ng voice at 16 kHz; ``rate`` and ``pitch`` are
+    relative (pitch ``None``: the voice's own). With ``gap``, one word at a time."""
     out = tmp / "s.wav"
     if gap:
         text = ". ".join(text.split()) + "." if engine == "flite" else text
     if engine == "flite":
-        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}",
-               "--setf", f"int_f0_target_mean={110 * pitch if voice != 'slt' else 170 * pitch:.0f}",
-               "-t", text, "-o", str(out)]
+        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}"]
+        if pitch is not None:
+            mean = (170 if voice == "slt" else 110) * pitch
+            cmd += ["--setf", f"int_f0_target_mean={mean:.0f}"]
+        cmd += ["-t", text, "-o", str(out)]
     else:
-        cmd = ["espeak-ng", "-v", voice, "-s", str(int(165 * rate)), "-p", str(int(50 * pitch)),
+        cmd = ["espeak-ng", "-v", voice, "-s", str(int(165 * rate)),
+               *(["-p", str(int(50 * pitch))] if pitch is not None else []),
                *(["-g", "50"] if gap else []), "-w", str(out), text]
     subprocess.run(cmd, check=True, capture_output=True)
     return read_wav(out, IN_RATE)

@@ -25,19 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
+from assistant.analysis import speech_end  # noqa: E402
 from assistant.audio import IN_RATE, read_wav, to_int16  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
 from assistant.recognizers import detect_samples, make_recogniser  # noqa: E402
 
 TEN = "yes,no,up,down,left,right,on,off,stop,go"
 SHARED = ROOT.parent / "shared" / "speech" / "speech_commands_v0.01"
-
-
-def speech_end(samples: np.ndarray) -> float:
-    frames = samples[:len(samples) // 160 * 160].reshape(-1, 160)
-    rms = np.sqrt((frames ** 2).mean(axis=1))
-    loud = np.flatnonzero(rms > 0.1 * rms.max())
-    return (loud[-1] + 1) * 0.01 if len(loud) else len(samples) / IN_RATE
 
 
 class Timed:

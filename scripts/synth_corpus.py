@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.audio import IN_RATE, read_wav, write_wav  # noqa: E402
+from assistant.analysis import speech_end  # noqa: E402
+from assistant.audio import IN_RATE, write_wav  # noqa: E402
+from assistant.training import pink, speak  # noqa: E402
 
 FLITE = [("flite", v) for v in ("slt", "rms", "awb", "kal16")]
 ESPEAK = [("espeak", v) for v in ("en-us", "en", "en-gb-scotland", "en-us+f3")]
@@ -71,25 +72,6 @@ def words_in(text: str) -> set[str]:
     return set(re.findall(r"[a-z']+", text.lower()))
 
 
-def synth(engine: str, voice: str, text: str, rate: float, tmp: Path) -> np.ndarray:
-    out = tmp / "s.wav"
-    if engine == "flite":
-        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}",
-               "-t", text, "-o", str(out)]
-    else:
-        cmd = ["espeak-ng", "-v", voice, "-s", str(int(165 * rate)), "-w", str(out), text]
-    subprocess.run(cmd, check=True, capture_output=True)
-    return read_wav(out, IN_RATE)
-
-
-def pink(n: int, rng: np.random.Generator) -> np.ndarray:
-    spectrum = np.fft.rfft(rng.normal(size=n))
-    f = np.arange(len(spectrum))
-    spectrum[1:] /= np.sqrt(f[1:])
-    x = np.fft.irfft(spectrum, n)
-    return (x / np.std(x)).astype(np.float32)
-
-
 def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     loud = speech[np.abs(speech) > 0.02 * np.abs(speech).max()]
     power = float(np.mean(loud ** 2))
@@ -97,13 +79,6 @@ def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     n = n * np.sqrt(power / 10 ** (snr_db / 10) / (np.mean(n ** 2) + 1e-12))
     out = speech + n
     return (out / max(1.0, np.abs(out).max())).astype(np.float32)
-
-
-def speech_end(samples: np.ndarray) -> float:
-    frames = samples[:len(samples) // 160 * 160].reshape(-1, 160)
-    rms = np.sqrt((frames ** 2).mean(axis=1))
-    loud = np.flatnonzero(rms > 0.1 * rms.max())
-    return (loud[-1] + 1) * 0.01 if len(loud) else len(samples) / IN_RATE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         # Babble: three voices reading ordinary text at once.
-        babble = sum(synth(e, v, TEXT, 1.0, tmp)[:IN_RATE * 60] for e, v in voices[1:8:3])
+        babble = sum(speak(e, v, TEXT, 1.0, None, tmp)[:IN_RATE * 60] for e, v in voices[1:8:3])
         noises = [pink(IN_RATE * 60, rng), babble / np.std(babble)]
         for word in words:
             folder = args.out / word.replace(" ", "_")
@@ -132,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     for c, carrier in enumerate(("{w}",) + CARRIERS[:1]):
                         text = carrier.format(w=word)
                         clean = np.concatenate([np.zeros(IN_RATE // 2, np.float32),
-                                                synth(engine, voice, text, rate, tmp),
+                                                speak(engine, voice, text, rate, None, tmp),
                                                 np.zeros(IN_RATE // 2, np.float32)])
                         for snr in SNRS:
                             noisy = clean if snr is None else mix(
@@ -159,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = RATES[(k // len(voices)) % len(RATES)]
             order = rng.permutation(len(sentences))
             text = " ".join(sentences[i] for i in order).replace("{", "").replace("}", "")
-            audio = synth(engine, voice, text, rate, tmp)
+            audio = speak(engine, voice, text, rate, None, tmp)
             if k % 2:
                 audio = mix(audio, noises[k % 2][:len(audio)] if len(audio) <= len(noises[0])
                             else np.resize(noises[k % 2], len(audio)), 20)
