@@ -71,3 +71,46 @@ def phase_timing(sound: np.ndarray, phases: list[float], cue_delays: list[float]
         "cycle_error_ms": float(np.abs(np.diff(starts) - cycle).max()) * 1e3,
         "drift_ms": float(starts[-1] - starts[0] - (cycles - 1) * cycle) * 1e3,
     }
+
+
+class Room:
+    """The speaker as a laptop's microphone hears it: 30 ms late, through a small room's
+    echo, and with a little noise. ``gain`` is the echo's level at the microphone."""
+
+    def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = 16000):
+        rng = np.random.default_rng(seed)
+        n = int(0.25 * rate)
+        ir = rng.normal(size=n) * np.exp(-6.9 * np.arange(n) / n) * 0.05
+        ir[int(0.03 * rate)] = 1.0
+        self.ir = ir * gain / np.abs(ir).sum() * 4
+        self.history = np.zeros(n - 1, np.float32)
+        self.rng = rng
+
+    def hear(self, played: np.ndarray) -> np.ndarray:
+        x = np.concatenate([self.history, played])
+        self.history = x[-(len(self.ir) - 1):]
+        return np.convolve(x, self.ir, "valid") + self.rng.normal(0, 0.002, len(played))
+
+
+def loopback(assistant, routine: str, *, room: Room | None = None,
+             user: np.ndarray | None = None, chunk: int = 320, limit: float = 600.0
+             ) -> list[dict]:
+    """Play ``routine`` with the assistant's speaker output fed back into its microphone
+    through ``room`` (and ``user``, 16 kHz float, speaking over it) until all is quiet, or
+    ``limit`` seconds if it keeps starting itself again; returns the events logged. The
+    assistant's ``log`` must be an ``EventLog``."""
+    from .audio import resample, to_int16
+
+    room = room or Room()
+    player = assistant.player
+    user = np.zeros(0, np.float32) if user is None else user
+    assistant.start(routine)
+    i = 0
+    while (assistant.busy or i < len(user)) and i < limit * 16000:
+        played = resample(player.read(player.rate * chunk // 16000), player.rate, 16000)
+        mic = room.hear(played[:chunk])
+        said = user[i:i + chunk]
+        mic[:len(said)] += said
+        assistant.feed(to_int16(mic))
+        i += chunk
+    return assistant.log.events

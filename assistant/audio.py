@@ -135,9 +135,22 @@ def mic_chunks(*, chunk: int, device: str | int | None) -> Iterator[np.ndarray]:
                                 device=device, callback=callback)
         stream.start()
     except Exception as exc:  # PortAudioError, ValueError for a bad device name
-        raise AudioError(f"No microphone could be opened ({first_line(exc)}); check "
-                         "listen.input_device and that a microphone is connected.") from None
+        raise no_microphone(exc) from None
     return listen(stream, chunks)
+
+
+def check_microphone(device: str | int | None) -> None:
+    """Refuse at once, before any slow start-up work, if the microphone cannot be opened."""
+    sd = sounddevice()
+    try:
+        sd.check_input_settings(device=device, channels=1, dtype="int16", samplerate=IN_RATE)
+    except Exception as exc:
+        raise no_microphone(exc) from None
+
+
+def no_microphone(exc: BaseException) -> AudioError:
+    return AudioError(f"No microphone could be opened ({first_line(exc)}); check "
+                      "listen.input_device and that a microphone is connected.")
 
 
 def listen(stream, chunks: queue.Queue) -> Iterator[np.ndarray]:
@@ -174,6 +187,13 @@ class Player:
         self._lock = threading.Lock()
         self._sound = np.zeros(0, dtype=np.float32)
         self._pos = 0
+        self._played: list[np.ndarray] = []  # what went out since ``take_played``
+
+    def take_played(self) -> np.ndarray:
+        """Everything read out (played) since the last call, silence included."""
+        with self._lock:
+            played, self._played = self._played, []
+        return np.concatenate(played) if played else np.zeros(0, np.float32)
 
     def play(self, sound: np.ndarray, *, start: int = 0) -> None:
         """Play ``sound`` from sample ``start``; what was playing fades out under it."""
@@ -215,6 +235,9 @@ class Player:
             part = self._sound[self._pos:self._pos + frames]
             out[:len(part)] = part
             self._pos += len(part)
+            self._played.append(out)
+            if len(self._played) > 200:  # nobody is taking them: keep the newest only
+                del self._played[:100]
         return out
 
 

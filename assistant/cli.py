@@ -1,4 +1,4 @@
-"""The command line: ``grounding run | say | detect | check | devices``.
+"""The command line: ``grounding run | say | detect | enroll | check | devices``.
 
 Library code raises; only this module prints problems and picks exit codes:
 0 fine, 2 the configuration or an argument is wrong, 3 no audio device or
@@ -16,11 +16,12 @@ from typing import Iterator
 import numpy as np
 
 from . import config as config_module
-from .audio import (IN_RATE, AudioError, Player, Speaker, WavRecorder, list_devices, mic_chunks,
-                    read_wav, to_int16, wav_chunks)
+from .audio import (IN_RATE, AudioError, Player, Speaker, WavRecorder, check_microphone,
+                    list_devices, mic_chunks, read_wav, to_int16, wav_chunks)
 from .config import Config, ConfigError
 from .core import Assistant, EventLog
-from .recognizers import (RecogniserError, UnknownWords, choose_engine, detect_samples,
+from .enroll import TakeError, forget, record, save, trim
+from .recognizers import (MODELS, RecogniserError, UnknownWords, choose_engine, detect_samples,
                           make_recogniser)
 from .routines import ROUTINES, render
 from .voice import Voice, VoiceError
@@ -71,6 +72,16 @@ def parser() -> argparse.ArgumentParser:
     detect.add_argument("wavs", nargs="+", type=Path)
     detect.add_argument("--chunk-ms", type=int, default=20, help="feed the audio in chunks "
                         "of this many milliseconds")
+
+    enroll = with_config("enroll", "record your own voice saying a phrase, so it is heard "
+                         "better (kept only on this device)")
+    enroll.add_argument("phrase", nargs="?", help="one of your phrases (default: your pause "
+                        "phrases)")
+    enroll.add_argument("--times", type=int, default=3, help="how many takes (default 3)")
+    enroll.add_argument("--from", dest="takes", nargs="+", type=Path, metavar="WAV",
+                        help="use these recordings of the phrase instead of the microphone")
+    enroll.add_argument("--forget", action="store_true", help="delete your recordings (of "
+                        "the phrase, or all of them)")
 
     with_config("check", "check the configuration and say what to fix")
     sub.add_parser("devices", help="list the audio devices")
@@ -157,6 +168,8 @@ def outputs(args, config: Config, player: Player, stack: ExitStack) -> WavRecord
 def cmd_run(args) -> int:
     config = load_config(args.config)
     chunk = IN_RATE * args.chunk_ms // 1000
+    if not args.input:
+        check_microphone(config.input_device)
     with ExitStack() as stack:
         assistant, player = build(args, config, stack)
         assistant.prepare()
@@ -190,6 +203,8 @@ def cmd_say(args) -> int:
             print(f"  {format_time(start)}  {label:<12} {text}")
         return 0
     chunk = IN_RATE * 20 // 1000
+    if not args.input and not args.output:
+        check_microphone(config.input_device)
     with ExitStack() as stack:
         assistant, player = build(args, config, stack)
         recorder = outputs(args, config, player, stack)
@@ -221,16 +236,93 @@ def cmd_detect(args) -> int:
     return 0
 
 
+def cmd_enroll(args) -> int:
+    config = load_config(args.config)
+    phrases = [p for ps in config.words.values() for p in ps]
+    if args.phrase and " ".join(args.phrase.lower().split()) not in phrases:
+        raise Refused(f"'{args.phrase}' is not one of the phrases in {args.config} "
+                      "(listen.words); enroll one of those.", EXIT_CONFIG)
+    targets = [" ".join(args.phrase.lower().split())] if args.phrase else list(
+        config.words.get("pause", ()))
+    if args.forget:
+        gone = forget(MODELS, tuple(targets) if args.phrase else None)
+        print("Deleted your recordings of " + ", ".join(f"'{g}'" for g in gone) +
+              ", and what was learned from them."
+              if gone else "There were no recordings of your voice to delete.")
+        return 0
+    if choose_engine(config) != "embedding":
+        raise Refused(f"{config.where('listen', 'engine')}: only the embedding engine learns "
+                      "from your voice; set listen.engine to auto or embedding.", EXIT_CONFIG)
+    if not 1 <= args.times <= 10:
+        raise Refused("--times must be between 1 and 10.", EXIT_CONFIG)
+    if args.takes:
+        if len(targets) != 1:
+            raise Refused("--from needs the phrase the recordings say, e.g. "
+                          f"grounding enroll '{targets[0]}' --from a.wav b.wav c.wav",
+                          EXIT_CONFIG)
+        takes = []
+        for path in args.takes:
+            try:
+                takes.append(trim(read_wav(path)))
+            except TakeError as exc:
+                raise Refused(f"{path}: {exc}", EXIT_CONFIG) from None
+        save(MODELS, targets[0], takes)
+    else:
+        chunks = mic_chunks(chunk=IN_RATE // 50, device=config.input_device)
+        for phrase in targets:
+            save(MODELS, phrase, record_takes(phrase, args.times, chunks))
+    print("Learning your voice...", file=sys.stderr)
+    recogniser_for(config)  # learn now, so the next start is instant
+    print(f"Done: your recordings of {', '.join(repr(t) for t in targets)} are kept only on "
+          f"this device ({MODELS / 'enrolled'}); 'grounding enroll --forget' deletes them.")
+    return 0
+
+
+def record_takes(phrase: str, times: int, chunks: Iterator[np.ndarray]) -> list[np.ndarray]:
+    """``times`` good takes of ``phrase`` from the microphone, asking again after a poor one."""
+    takes: list[np.ndarray] = []
+    misses = 0
+    while len(takes) < times:
+        print(f"Say '{phrase}' in your normal voice ({len(takes) + 1} of {times})...",
+              file=sys.stderr)
+        try:
+            take = record(chunks)
+            if not len(take):
+                raise TakeError("nothing was heard.")
+            takes.append(trim(take))
+            misses = 0
+            print("Got it.", file=sys.stderr)
+        except TakeError as exc:
+            misses += 1
+            if misses == 3:
+                raise Refused(f"Three takes in a row could not be used (the last: "
+                              f"{str(exc).rstrip('.')}). Check the microphone with "
+                              "'grounding devices' and try again.", EXIT_AUDIO) from None
+            print(f"That take could not be used: {exc} Let's try again.", file=sys.stderr)
+    return takes
+
+
 def cmd_check(args) -> int:
     config = load_config(args.config)
-    recogniser_for(config)
+    engine = choose_engine(config)
+    if engine == "embedding":  # learning takes minutes: say whether it is still to come
+        from .training import learned
+
+        try:
+            ready = learned(tuple(p for ps in config.words.values() for p in ps), MODELS)
+        except RecogniserError as exc:
+            raise Refused(f"{config.where('listen', 'engine')}: {exc}", EXIT_CONFIG) from None
+        if not ready:
+            engine += " (it learns these phrases once, when it next starts: a few minutes)"
+    else:
+        recogniser_for(config)
     from .training import phrase_warnings
 
     for intent, i, advice in phrase_warnings(config.words):
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     phrases = sum(len(p) for p in config.words.values())
     print(f"{args.config} is ready: {phrases} phrases for {len(config.words)} intents, "
-          f"heard by {choose_engine(config)}.")
+          f"heard by {engine}.")
     return 0
 
 
@@ -241,8 +333,8 @@ def cmd_devices(args) -> int:  # noqa: ARG001
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "check": cmd_check,
-               "devices": cmd_devices}[args.command]
+    command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
+               "check": cmd_check, "devices": cmd_devices}[args.command]
     try:
         return command(args)
     except Refused as exc:

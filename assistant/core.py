@@ -16,7 +16,7 @@ from typing import Callable, TextIO
 
 import numpy as np
 
-from .audio import Player
+from .audio import Player, resample, to_int16
 from .config import Config
 from .pacer import clamp_pace
 from .recognizers import RATE, Detection, Recogniser
@@ -27,6 +27,9 @@ from .voice import Voice
 STEP_FACTOR = 1.1
 #: A "repeat" this close to a section's start goes back one more section.
 REPEAT_GRACE = 1.0
+#: A phrase heard in the microphone is the assistant's own voice if an eager recogniser heard
+#: the same phrase in what the assistant played, up to this many seconds before.
+OWN_VOICE_WINDOW = 1.5
 
 
 class State(Enum):
@@ -70,6 +73,10 @@ class Assistant:
         self.state = State.IDLE
         self.running: Running | None = None
         self.interrupted: tuple[Running, int] | None = None  # routine and section to resume
+        # The same recogniser on what the assistant itself plays, which reaches the microphone.
+        self.echo = recogniser.eager()
+        self._played = np.zeros(0, np.float32)
+        self._own: dict[str, float] = {}  # phrase -> when it was last heard in the output
 
     @property
     def now(self) -> float:
@@ -83,13 +90,26 @@ class Assistant:
     # -- the loop ---------------------------------------------------------------------------
     def feed(self, chunk: np.ndarray) -> None:
         """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
+        for d in self.echo.feed(self.played_during(len(chunk))):
+            self._own[d.phrase] = d.time
         detections = self.recogniser.feed(chunk)
         self.samples += len(chunk)
         for detection in detections:
+            if detection.time - self._own.get(detection.phrase, -1e9) <= OWN_VOICE_WINDOW:
+                self.log(detection.time, "ignored", phrase=detection.phrase,
+                         reason="own voice")
+                continue
             self.hear(detection)
         if self.state is State.PLAYING and not self.player.playing:
             self.log(self.now, "routine_end", routine=self.running.program.name, reason="finished")
             self.state, self.running = State.IDLE, None
+
+    def played_during(self, n: int) -> np.ndarray:
+        """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
+        self._played = np.concatenate(
+            [self._played, resample(self.player.take_played(), self.player.rate, RATE)])[-RATE:]
+        out, self._played = self._played[:n], self._played[n:]
+        return to_int16(np.pad(out, (0, n - len(out))))
 
     @property
     def busy(self) -> bool:

@@ -151,6 +151,10 @@ class EmbeddingRecogniser(Recogniser):
         return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
                                    embedder=self.embedder, **self._settings)
 
+    def eager(self) -> EmbeddingRecogniser:
+        return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
+                                   embedder=self.embedder, sensitivity=1.0)
+
     def missing_words(self) -> list[str]:
         return []  # any phrase can be synthesised and learned
 

@@ -82,6 +82,12 @@ class Recogniser:
         """A recogniser with the same settings and no memory of past audio."""
         raise NotImplementedError
 
+    def eager(self) -> Recogniser:
+        """A fresh recogniser at the highest sensitivity, to notice the assistant's own voice
+        saying something like a phrase even when the microphone's copy sounds a little different.
+        """
+        raise NotImplementedError
+
 
 def keyword_threshold(phones: int, sensitivity: float) -> float:
     """PocketSphinx keyword threshold for a phrase of ``phones`` phones.
@@ -125,6 +131,9 @@ class PocketSphinxRecogniser(Recogniser):
 
     def fresh(self) -> PocketSphinxRecogniser:
         return PocketSphinxRecogniser(self.phrases, **self._settings)
+
+    def eager(self) -> PocketSphinxRecogniser:
+        return PocketSphinxRecogniser(self.phrases, sensitivity=1.0)
 
     def phones(self, phrase: str) -> int:
         return sum(len((self.decoder.lookup_word(w) or "").split()) for w in phrase.split())
@@ -185,6 +194,9 @@ class VoskRecogniser(Recogniser):
     def fresh(self) -> VoskRecogniser:
         return VoskRecogniser(self.phrases, model=self.model, sensitivity=self.sensitivity)
 
+    def eager(self) -> VoskRecogniser:
+        return VoskRecogniser(self.phrases, model=self.model, sensitivity=1.0)
+
     def _block(self, block: np.ndarray) -> list[Detection]:
         final = self.recogniser.AcceptWaveform(block.tobytes())
         raw = self.recogniser.Result() if final else self.recogniser.PartialResult()
@@ -231,20 +243,28 @@ def load_vosk_model(folder: Path):
 
 
 def choose_engine(config: Config) -> str:
+    """``auto``: a Vosk model the user downloaded, else PocketSphinx. The embedding engine hears
+    real voices better but also answers the assistant's own voice from the speaker, so it is
+    chosen by name only (see docs/benchmarks.md)."""
     if config.engine != "auto":
         return config.engine
     return "vosk" if config.model is not None and config.model.is_dir() else "pocketsphinx"
 
 
-def make_recogniser(config: Config) -> Recogniser:
-    """The recogniser the configuration asks for, listening for every phrase."""
+def make_recogniser(config: Config, *, models: Path = MODELS,
+                    enrolled: dict[str, list[np.ndarray]] | None = None) -> Recogniser:
+    """The recogniser the configuration asks for, listening for every phrase. The embedding
+    engine learns from the user's enrolled takes in ``models`` (or from ``enrolled``)."""
     phrases = [p for ps in config.words.values() for p in ps]
     engine = choose_engine(config)
     if engine == "embedding":
         from .embedding import Embedder, EmbeddingRecogniser
+        from .enroll import load
         from .training import load_or_train
 
-        classifier = load_or_train(tuple(phrases), MODELS)
+        if enrolled is None:
+            enrolled = load(models, tuple(phrases))
+        classifier = load_or_train(tuple(phrases), models, enrolled=enrolled)
         return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
                                    sensitivity=config.sensitivity,
                                    phrase_sensitivity=config.phrase_sensitivity)

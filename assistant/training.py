@@ -22,10 +22,11 @@ from .audio import IN_RATE, read_wav
 from .embedding import BLOCK, FRAMES, Classifier, Embedder
 from .recognizers import RecogniserError
 
-VERSION = 6  # change when the data or the network changes, so old caches are not used
+VERSION = 7  # change when the data or the network changes, so old caches are not used
 FLITE = ("slt", "rms", "awb", "kal16")
 ESPEAK = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en-029", "en-gb-x-rp")
 RATES = (0.8, 1.0, 1.25)
+ENROLLED_COPIES = 30  # augmented copies of each take of the user's own voice
 COMMON = """the a an and or but of to in at by for with from as is are was were be been it this
 that these those there here what which who when where why how all some any each every many much
 more most other such only own same so than too very can will just should now then well also
@@ -87,6 +88,40 @@ deep edge specific writer trouble necessary throughout challenge fear shoulder i
 middle sea dream bar beautiful property instead improve stuff""".split()
 
 
+#: The kind of thing the assistant itself says (calm guidance, dates, breathing cues, contacts),
+#: so that its own voice from the speaker does not start anything. Written for this purpose;
+#: the user's scripts are not used, so editing them never means learning again.
+OWN_SPEECH = """Take your time, there is no hurry at all.
+Let your shoulders drop a little, and let your hands rest.
+Notice the floor under your feet and the chair holding you.
+Look around the room and find something blue.
+Listen for a sound far away, and then a sound close by.
+It is Tuesday the fourteenth of March, it is late in the evening.
+Today is Friday, the sixth of August, and it is early afternoon.
+You are safe in this moment, and this feeling will pass.
+In. Hold. Out. Hold. In. Out.
+Breathe in slowly through your nose, and out through your mouth.
+Follow the tone as it rises and falls.
+Let the breath out be a little longer than the breath in.
+Notice your hands, their warmth, the air against your skin.
+If it feels okay, notice your legs, and let them be heavy.
+You can open your eyes or keep them resting on one spot.
+Your friend Alex, at home. Their number is in your phone.
+The crisis line is open all day and all night, you can call or send a text.
+You have a plan, and you have people who care about you.
+Well done for staying with it, that took courage.
+Let us finish here, and notice how you feel now.
+This is a support tool, and it is not therapy or an emergency service.
+Remember to drink some water and to eat something small.
+Notice the colour of the walls and the light from the window.
+Feel the weight of your body, the points where it touches the seat.
+You can say your pause words whenever you like.
+Picture the place where you feel calm, the sounds and the smells of it.
+Hold the smooth stone in your hand and feel how cool it is.
+Let your jaw soften and your tongue rest.
+We will count slowly together, breathing in and breathing out.
+The kettle is warm, and the tea is ready when you are.""".splitlines()
+
 #: Words of the shared benchmark recordings that are not commands: kept out of training, so the
 #: benchmark stays a test on words the classifier has never been taught.
 HELD_OUT = set("bed bird cat dog happy house marvin sheila tree wow zero one two three four five "
@@ -132,9 +167,10 @@ def edit_distance(a: tuple, b: tuple) -> int:
     return row[-1]
 
 
-def cache_path(folder: Path, phrases: tuple[str, ...]) -> Path:
+def cache_path(folder: Path, phrases: tuple[str, ...], voice: str = "") -> Path:
+    """Where the model for these phrases (and these enrolled takes, by digest) is kept."""
     key = hashlib.sha256(repr((VERSION, sorted(phrases))).encode()).hexdigest()[:16]
-    return folder / f"phrases-{key}.npz"
+    return folder / (f"phrases-{key}-{voice}.npz" if voice else f"phrases-{key}.npz")
 
 
 def speak(engine: str, voice: str, text: str, rate: float, pitch: float | None, tmp: Path,
@@ -168,6 +204,21 @@ def voices() -> list[tuple[str, str]]:
         raise RecogniserError("learning your phrases needs flite or espeak-ng; the setup "
                               "command installs them.")
     return found
+
+
+def says_a_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    words = " " + " ".join("".join(c for c in text.lower() if c.isalpha() or c in " '")
+                           .split()) + " "
+    return any(f" {p} " in words for p in phrases)
+
+
+def glide(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A soft tone gliding up and down between about 150 and 400 Hz, as the pacer's does."""
+    t = np.arange(n) / IN_RATE
+    period = rng.uniform(6, 14)
+    low, high = rng.uniform(150, 220), rng.uniform(260, 400)
+    f = low + (high - low) * (0.5 - 0.5 * np.cos(2 * np.pi * t / period))
+    return np.sin(2 * np.pi * np.cumsum(f) / IN_RATE).astype(np.float32)
 
 
 def pink(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -256,8 +307,10 @@ def negative_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Gener
 
 
 def train(phrases: tuple[str, ...], *, seed: int = 0,
-          progress: Callable[[str], None] = lambda s: None) -> Classifier:
-    """Synthesise, embed and fit. Takes about a minute for a dozen phrases."""
+          progress: Callable[[str], None] = lambda s: None,
+          enrolled: dict[str, list[np.ndarray]] | None = None) -> Classifier:
+    """Synthesise, embed and fit; ``enrolled`` adds the user's own takes of some phrases.
+    Takes a few minutes for a dozen phrases."""
     rng = np.random.default_rng(seed)
     embedder = Embedder()
     talkers = voices()
@@ -292,11 +345,30 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
                         inside, _ = positive_windows(said, embedder, rng, noises, after)
                         xs += [windows, inside]
                         ys += [label] * (len(windows) + len(inside))
+            for take in (enrolled or {}).get(phrase, []):
+                for _ in range(ENROLLED_COPIES):  # the user's voice, in many rooms and noises
+                    engine, voice = talkers[int(rng.integers(len(talkers)))]
+                    after = speak(engine, voice, " ".join(rng.choice(vocabulary, 2)), 1.0,
+                                  None, tmp) if rng.random() < 0.3 else None
+                    windows, _ = positive_windows(take, embedder, rng, noises, after)
+                    xs.append(windows)
+                    ys += [label] * len(windows)
             durations.append(float(np.median(lengths)))
         progress("learning what is not a phrase")
         for k, (engine, voice) in enumerate(talkers * 2):
             text = " ".join(rng.choice(vocabulary, 120))
             speech = speak(engine, voice, text, RATES[k % 3], (0.85, 1.0, 1.15)[k % 3], tmp)
+            windows = negative_windows(speech, embedder, rng, noises, piece=4.0)
+            xs.append(windows)
+            ys += [0] * len(windows)
+        progress("learning its own voice")
+        spoken = [t for t in OWN_SPEECH if not says_a_phrase(t, phrases) and not
+                  set(t.lower().replace(",", " ").replace(".", " ").split()) & HELD_OUT]
+        for engine, voice in talkers:
+            text = " ".join(rng.choice(spoken, 6, replace=False))
+            speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
+            if rng.random() < 0.5:  # over the breathing tone
+                speech = speech + glide(len(speech), rng) * np.abs(speech).max() * 0.3
             windows = negative_windows(speech, embedder, rng, noises, piece=4.0)
             xs.append(windows)
             ys += [0] * len(windows)
@@ -309,7 +381,7 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
             windows = negative_windows(speech, embedder, rng, noises)
             xs.append(windows)
             ys += [0] * len(windows)
-        for noise in noises:  # noise alone, starting and stopping
+        for noise in [*noises, glide(IN_RATE * 30, rng)]:  # noise or tone alone, coming and going
             quiet = noise[:IN_RATE * 30] * 10 ** (rng.uniform(-40, -10) / 20)
             windows = negative_windows(quiet, embedder, rng, noises[:1], piece=1.5)
             xs.append(windows)
@@ -371,8 +443,22 @@ def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
     return params
 
 
-def load_or_train(phrases: tuple[str, ...], folder: Path, *, quiet: bool = False) -> Classifier:
-    path = cache_path(folder, phrases)
+def learned(phrases: tuple[str, ...], folder: Path) -> bool:
+    """Whether the model for these phrases and their enrolled takes is already learned."""
+    from .embedding import model_paths
+    from .enroll import digest, load
+
+    model_paths()  # says so if the embedding models are missing
+    enrolled = load(folder, phrases)
+    return cache_path(folder, phrases, digest(enrolled) if enrolled else "").exists()
+
+
+def load_or_train(phrases: tuple[str, ...], folder: Path, *, quiet: bool = False,
+                  enrolled: dict[str, list[np.ndarray]] | None = None) -> Classifier:
+    """The learned model for these phrases (and takes), learning it first if need be."""
+    from .enroll import digest
+
+    path = cache_path(folder, phrases, digest(enrolled) if enrolled else "")
     if path.exists():
         return Classifier.load(path)
 
@@ -380,7 +466,7 @@ def load_or_train(phrases: tuple[str, ...], folder: Path, *, quiet: bool = False
         if not quiet:
             print(f"Learning your phrases (once): {message}...", file=sys.stderr)
 
-    classifier = train(phrases, progress=say)
+    classifier = train(phrases, progress=say, enrolled=enrolled)
     folder.mkdir(parents=True, exist_ok=True)
     classifier.save(path)
     return classifier

@@ -28,6 +28,7 @@ from assistant import config as config_module  # noqa: E402
 from assistant.analysis import speech_end  # noqa: E402
 from assistant.audio import IN_RATE, read_wav, to_int16  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
+from assistant.enroll import TakeError, trim  # noqa: E402
 from assistant.recognizers import detect_samples, make_recogniser  # noqa: E402
 
 TEN = "yes,no,up,down,left,right,on,off,stop,go"
@@ -49,6 +50,27 @@ class Timed:
         return found
 
 
+def speaker(wav: Path) -> str:
+    """Speech Commands names files SPEAKER_nohash_N.wav."""
+    return wav.stem.split("_nohash_")[0]
+
+
+def enrolment(clips: Path, words: list[str], k: int) -> tuple[dict, set[str]]:
+    """The first ``k`` usable clips of each word, as enrolled takes, and their speakers."""
+    enrolled: dict[str, list[np.ndarray]] = {}
+    speakers: set[str] = set()
+    for w in words if k else []:
+        for wav in sorted((clips / w.replace(" ", "_")).glob("*.wav")):
+            if len(enrolled.get(w, [])) == k:
+                break
+            try:
+                enrolled.setdefault(w, []).append(trim(read_wav(wav)))
+                speakers.add(speaker(wav))
+            except TakeError:
+                continue
+    return enrolled, speakers
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clips", type=Path, default=SHARED)
@@ -56,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     p.add_argument("--sensitivity", type=float, help="overrides listen.sensitivity")
     p.add_argument("--engine", help="overrides listen.engine")
+    p.add_argument("--enroll", type=int, default=0, metavar="K",
+                   help="embedding engine: also learn from K clips of each trigger word, as "
+                   "enrolled takes; every clip of their speakers is then left out")
+    p.add_argument("--same-clips", action="store_true",
+                   help="with --enroll: leave the same clips out but learn nothing from them, "
+                   "for a fair comparison")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -69,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
                      engine=args.engine or config.engine,
                      sensitivity=config.sensitivity if args.sensitivity is None
                      else args.sensitivity)
-    run = Timed(make_recogniser(config))
+    enrolled, left_out = enrolment(args.clips, words, args.enroll)
+    if args.same_clips:
+        enrolled = {}
+    run = Timed(make_recogniser(config, enrolled=enrolled))  # never the user's own takes
     labels_file = args.clips / "labels.json"
     labels = json.loads(labels_file.read_text()) if labels_file.exists() else {}
 
@@ -84,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     for folder in folders:
         spoken = folder.name.replace("_", " ")
         for wav in sorted(folder.glob("*.wav")):
+            if speaker(wav) in left_out:
+                continue
             samples = read_wav(wav)
             found = run(samples)
             phrases = {d.phrase for d in found}
@@ -121,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                     "positives": positives[w], "negatives": negatives[w]} for w in words}
     result = {
         "engine": type(run.recogniser).__name__, "sensitivity": config.sensitivity,
+        "enrolled_per_word": len(enrolled) and args.enroll, "speakers_left_out": len(left_out),
         "clips": str(args.clips),
         "detection": float(np.mean([v["detection"] for v in per_word.values()])),
         "false_per_clip": float(np.mean([v["false_per_clip"] for v in per_word.values()])),

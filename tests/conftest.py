@@ -91,3 +91,4 @@ def shared_speech() -> Path:
     if not SPEECH.is_dir():
         pytest.skip(f"the shared recordings are not at {SPEECH} (set GROUNDING_SHARED)")
     return SPEECH
+

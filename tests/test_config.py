@@ -51,7 +51,8 @@ CASES = [
      "quiet: []", "listen.words.quiet", "no phrases"),
     ("duplicate phrase", bad(EXAMPLE, "      - continue please", "      - stop everything"),
      "      - stop everything\n    quiet", "listen.words.resume[0]", "also a phrase for 'pause'"),
-    ("unpronounceable", bad(EXAMPLE, "      - be quiet now", "      - quietly zorbulate"),
+    ("unpronounceable", bad(bad(EXAMPLE, "  engine: auto", "  engine: pocketsphinx"),
+                            "      - be quiet now", "      - quietly zorbulate"),
      "zorbulate", "listen.words.quiet[0]", "cannot pronounce"),
     ("unknown intent", bad(EXAMPLE, "    next:  ", "    nxet:  "),
      "nxet:", "listen.words.nxet", "not an intent"),
@@ -104,6 +105,16 @@ def test_trigger_phrase_in_a_script_is_a_warning_not_an_error(write_config):
     assert result.returncode == 0, result.stderr
     line = line_of(path.read_text(), "Say continue please")
     assert f"{path}:{line}: routines.pause[5].say: says 'continue please'" in result.stderr
+
+
+def test_an_invented_word_is_fine_for_the_default_engine(write_config):
+    """The default engine learns any phrase the synthesisers can say: a made-up safe word,
+    never said in conversation, is a good choice. `check` says learning is still to come."""
+    path = write_config(bad(EXAMPLE, "      - be quiet now", "      - quietly zorbulate"))
+    result = cli("check", "--config", path)
+    assert result.returncode == 0, result.stderr
+    assert "heard by embedding (it learns these phrases once, when it next starts" \
+        in result.stdout
 
 
 def test_missing_file_is_one_sentence(tmp_path):

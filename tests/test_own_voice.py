@@ -1,0 +1,63 @@
+"""The microphone also hears the speaker: the assistant must not answer its own voice, and must
+still hear the user speaking over it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from assistant import config as config_module
+from assistant import core
+from assistant.analysis import Room, loopback
+from assistant.audio import IN_RATE, Player
+from assistant.core import Assistant, EventLog
+from assistant.recognizers import make_recogniser
+from assistant.voice import Voice
+
+from .conftest import flite
+
+MORNING = dt.datetime(2026, 11, 28, 9, 40)  # scripts say the date and time: keep them fixed
+
+
+def assistant_for(path) -> Assistant:
+    config, _ = config_module.load(path)
+    return Assistant(config, recogniser=make_recogniser(config), voice=Voice(rate=config.rate),
+                     player=Player(), log=EventLog(), clock=lambda: MORNING)
+
+
+def says_its_own_phrase(example, write_config):
+    """A pause routine that itself says the pause phrase (`check` warns about this)."""
+    example["routines"]["pause"][2]["say"] = ("Whenever you want quiet, say stop everything, "
+                                              "and I will stop.")
+    return assistant_for(write_config(example))
+
+
+def triggers(events: list[dict]) -> list[str]:
+    return [e["phrase"] for e in events if e["event"] == "trigger"]
+
+
+def test_a_phrase_it_says_itself_is_ignored(example, write_config):
+    events = loopback(says_its_own_phrase(example, write_config), "pause", room=Room())
+    assert triggers(events) == []
+    assert [e["phrase"] for e in events if e["event"] == "ignored"] == ["stop everything"]
+
+
+def test_without_that_check_it_would_answer_itself(example, write_config, monkeypatch):
+    monkeypatch.setattr(core, "OWN_VOICE_WINDOW", -1.0)
+    assistant = says_its_own_phrase(example, write_config)
+    events = loopback(assistant, "pause", room=Room())
+    assert "stop everything" in triggers(events)
+
+
+@pytest.mark.parametrize("voice", ["slt", "awb"])
+def test_the_user_is_heard_over_the_assistant(voice, tmp_path):
+    from .conftest import ROOT
+
+    said = flite("stop everything", voice, tmp_path) * 0.5
+    user = np.concatenate([np.zeros(IN_RATE * 7, np.float32), said])
+    events = loopback(assistant_for(ROOT / "config.yaml"), "body_scan", room=Room(gain=0.1),
+                      user=user)
+    heard = [(e["phrase"], e["t"]) for e in events if e["event"] == "trigger"]
+    assert heard and heard[0][0] == "stop everything", heard
+    assert 7.0 < heard[0][1] < 7.0 + len(said) / IN_RATE + 0.5
