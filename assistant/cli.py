@@ -252,7 +252,7 @@ def cmd_enroll(args) -> int:
         return 0
     if choose_engine(config) != "embedding":
         raise Refused(f"{config.where('listen', 'engine')}: only the embedding engine learns "
-                      "from your voice; set listen.engine to auto or embedding.", EXIT_CONFIG)
+                      "from your voice; set listen.engine to embedding.", EXIT_CONFIG)
     if not 1 <= args.times <= 10:
         raise Refused("--times must be between 1 and 10.", EXIT_CONFIG)
     if args.takes:

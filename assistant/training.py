@@ -364,8 +364,8 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
         progress("learning its own voice")
         spoken = [t for t in OWN_SPEECH if not says_a_phrase(t, phrases) and not
                   set(t.lower().replace(",", " ").replace(".", " ").split()) & HELD_OUT]
-        for engine, voice in talkers:
-            text = " ".join(rng.choice(spoken, 6, replace=False))
+        for engine, voice in talkers if spoken else []:
+            text = " ".join(rng.choice(spoken, min(6, len(spoken)), replace=False))
             speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
             if rng.random() < 0.5:  # over the breathing tone
                 speech = speech + glide(len(speech), rng) * np.abs(speech).max() * 0.3

@@ -107,10 +107,11 @@ def test_trigger_phrase_in_a_script_is_a_warning_not_an_error(write_config):
     assert f"{path}:{line}: routines.pause[5].say: says 'continue please'" in result.stderr
 
 
-def test_an_invented_word_is_fine_for_the_default_engine(write_config):
-    """The default engine learns any phrase the synthesisers can say: a made-up safe word,
+def test_an_invented_word_is_fine_for_the_embedding_engine(write_config):
+    """The embedding engine learns any phrase the synthesisers can say: a made-up safe word,
     never said in conversation, is a good choice. `check` says learning is still to come."""
-    path = write_config(bad(EXAMPLE, "      - be quiet now", "      - quietly zorbulate"))
+    path = write_config(bad(bad(EXAMPLE, "  engine: auto", "  engine: embedding"),
+                            "      - be quiet now", "      - quietly zorbulate"))
     result = cli("check", "--config", path)
     assert result.returncode == 0, result.stderr
     assert "heard by embedding (it learns these phrases once, when it next starts" \

@@ -64,6 +64,7 @@ def test_takes_are_saved_loaded_and_forgotten(tmp_path):
 
 
 def test_enroll_refuses_what_it_cannot_use(tmp_path, write_config, example):
+    example["listen"]["engine"] = "embedding"
     config = write_config(example)
     quiet = save(tmp_path / "quiet.wav", silence(1.0))
     result = cli("enroll", "no such phrase", "--from", quiet, "--config", config)
