@@ -185,7 +185,6 @@ class VoskRecogniser(Recogniser):
         #: how many consecutive blocks a phrase must stay in the partial result.
         self.stable = 1 + round((1.0 - sensitivity) * 3)
         self._seen: dict[str, int] = {}
-        self._utt_start = 0
 
     def missing_words(self) -> list[str]:
         words = {w for p in self.phrases for w in p.split()}
@@ -215,17 +214,15 @@ class VoskRecogniser(Recogniser):
             self.recogniser.Reset()
         if found or final:
             self._seen.clear()
-            self._utt_start = self.samples
         return found
 
     def _timed(self, phrase: str, words: list[dict]) -> Detection:
         n = len(phrase.split())
         names = [w["word"] for w in words]
         for i in range(len(names) - n, -1, -1):
-            if names[i:i + n] == phrase.split():
-                offset = self._utt_start / RATE
-                return Detection(phrase, offset + words[i]["start"],
-                                 offset + words[i + n - 1]["end"], self.now)
+            if names[i:i + n] == phrase.split():  # Vosk times count from the stream's start
+                return Detection(phrase, min(words[i]["start"], self.now),
+                                 min(words[i + n - 1]["end"], self.now), self.now)
         return Detection(phrase, self.now, self.now, self.now)
 
 

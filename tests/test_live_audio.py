@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -66,9 +67,12 @@ def test_live_microphone_and_speaker(pulse, tmp_path):
         [sys.executable, "-m", "assistant", "run", "--config", str(ROOT / "config.yaml"),
          "--events", str(events)], env=pulse, cwd=tmp_path,
         stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
     try:
         line = assistant.stderr.readline()  # "Listening. ..." once the streams are open
         assert line.startswith("Listening"), line
+        # Keep reading what it says, so a full pipe can never hold it up.
+        threading.Thread(target=lambda: said.extend(assistant.stderr), daemon=True).start()
         subprocess.run(["paplay", "--device=mic", str(words)], env=pulse, check=True, timeout=60)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -79,7 +83,11 @@ def test_live_microphone_and_speaker(pulse, tmp_path):
         time.sleep(3.0)  # let the pause routine speak for a while
     finally:
         assistant.send_signal(signal.SIGINT)
-        code = assistant.wait(20)
+        try:
+            code = assistant.wait(20)
+        except subprocess.TimeoutExpired:
+            assistant.kill()
+            pytest.fail("Ctrl-C did not stop it within 20 s; it said: " + "".join(said)[-2000:])
         recorder.send_signal(signal.SIGINT)
         recorder.wait(20)
     assert code == 130

@@ -147,5 +147,10 @@ def test_vosk_detections_do_not_depend_on_chunk_size(korean_model, tmp_path):
     for chunk in (160, 1600):
         found = detect_samples(VoskRecogniser(KOREAN, model=korean_model), to_int16(audio),
                                chunk=chunk)
-        runs.append([(d.phrase, d.start, d.end, d.time) for d in found])
-    assert runs[0] == runs[1] and runs[0]
+        runs.append(found)
+    # Which phrase and when it is recognised: exactly the same. Vosk's own estimate of where a
+    # word began varies by a frame or two from run to run (seen: 3.24 s and 3.27 s).
+    assert [(d.phrase, d.time) for d in runs[0]] == [(d.phrase, d.time) for d in runs[1]]
+    assert runs[0] and all(abs(a.start - b.start) < 0.1 and abs(a.end - b.end) < 0.1
+                           for a, b in zip(*runs))
+    assert all(d.start < d.end <= d.time for d in runs[0])  # times point into the past
