@@ -65,8 +65,10 @@ def test_live_microphone_and_speaker(pulse, tmp_path):
                                  "--rate=22050", "--file-format=wav", str(heard)], env=pulse)
     assistant = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run", "--config", str(ROOT / "config.yaml"),
-         "--events", str(events)], env=pulse, cwd=tmp_path,
-        stderr=subprocess.PIPE, text=True)
+         "--events", str(events)], env=pulse, cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        # Ctrl-C as in a terminal, even when the tests themselves run in the background (a
+        # shell starts background jobs with SIGINT ignored, and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     said: list[str] = []
     try:
         line = assistant.stderr.readline()  # "Listening. ..." once the streams are open
