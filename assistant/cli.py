@@ -18,7 +18,7 @@ import numpy as np
 from . import config as config_module
 from .audio import (IN_RATE, AudioError, Player, Speaker, WavRecorder, check_microphone,
                     list_devices, mic_chunks, read_wav, to_int16, wav_chunks)
-from .config import Config, ConfigError
+from .config import Config, ConfigError, normalise_phrase
 from .core import Assistant, EventLog
 from .enroll import TakeError, forget, record, save, trim
 from .recognizers import (MODELS, RecogniserError, UnknownWords, choose_engine, detect_samples,
@@ -238,12 +238,11 @@ def cmd_detect(args) -> int:
 
 def cmd_enroll(args) -> int:
     config = load_config(args.config)
-    phrases = [p for ps in config.words.values() for p in ps]
-    if args.phrase and " ".join(args.phrase.lower().split()) not in phrases:
+    phrase = normalise_phrase(args.phrase or "")
+    if phrase and phrase not in config.phrases:
         raise Refused(f"'{args.phrase}' is not one of the phrases in {args.config} "
                       "(listen.words); enroll one of those.", EXIT_CONFIG)
-    targets = [" ".join(args.phrase.lower().split())] if args.phrase else list(
-        config.words.get("pause", ()))
+    targets = [phrase] if phrase else list(config.words.get("pause", ()))
     if args.forget:
         gone = forget(MODELS, tuple(targets) if args.phrase else None)
         print("Deleted your recordings of " + ", ".join(f"'{g}'" for g in gone) +
@@ -309,7 +308,7 @@ def cmd_check(args) -> int:
         from .training import learned
 
         try:
-            ready = learned(tuple(p for ps in config.words.values() for p in ps), MODELS)
+            ready = learned(config.phrases, MODELS)
         except RecogniserError as exc:
             raise Refused(f"{config.where('listen', 'engine')}: {exc}", EXIT_CONFIG) from None
         if not ready:

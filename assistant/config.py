@@ -113,6 +113,11 @@ class Config:
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     """Line of each key path in the file, for messages that point at a phrase."""
 
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every configured phrase, of every intent."""
+        return tuple(p for ps in self.words.values() for p in ps)
+
     def where(self, *path) -> str:
         """``file:line: key.path`` for messages about a part of this configuration."""
         return Checker(self.path, self.lines).where(tuple(path))

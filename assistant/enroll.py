@@ -32,8 +32,6 @@ def folder(models: Path, phrase: str) -> Path:
 def trim(samples: np.ndarray, rate: int = IN_RATE) -> np.ndarray:
     """The spoken part of a take (float, full scale 1.0), with a little silence around it."""
     x = samples.astype(np.float32)
-    if np.abs(x).max() > 1.5:
-        x = x / 32768.0
     n = rate // 100
     frames = x[:len(x) // n * n].reshape(-1, n)
     rms = np.sqrt((frames ** 2).mean(axis=1)) if len(frames) else np.zeros(1)
@@ -92,7 +90,7 @@ def forget(models: Path, phrases: tuple[str, ...] | None = None) -> list[str]:
     base = models / "enrolled"
     if not base.exists():
         return []
-    names = {"-".join(p.split()) for p in phrases} if phrases is not None else None
+    names = {folder(models, p).name for p in phrases} if phrases is not None else None
     gone = []
     for where in sorted(p for p in base.iterdir() if p.is_dir()):
         if names is None or where.name in names:
@@ -114,9 +112,9 @@ def level(chunk: np.ndarray) -> float:
 
 def record(chunks: Iterator[np.ndarray], *, settle: float = 0.3, quiet_after: float = 0.7,
            wait: float = 8.0) -> np.ndarray:
-    """One take from a stream of int16 chunks: waits up to ``wait`` seconds for speech (louder
-    than three times the room), then ends after ``quiet_after`` seconds of quiet or after
-    ``LONGEST`` seconds. Returns nothing if no one spoke."""
+    """One take (float, full scale 1.0) from a stream of int16 chunks: waits up to ``wait``
+    seconds for speech (louder than three times the room), then ends after ``quiet_after``
+    seconds of quiet or after ``LONGEST`` seconds. Returns nothing if no one spoke."""
     kept: list[np.ndarray] = []
     levels: list[float] = []
     floor, speaking, quiet, spoken = 0.0, False, 0.0, 0.0
@@ -130,11 +128,11 @@ def record(chunks: Iterator[np.ndarray], *, settle: float = 0.3, quiet_after: fl
             waited = len(levels) * seconds
             speaking = loud and waited > settle
             if waited > wait:
-                return np.zeros(0, np.int16)
+                return np.zeros(0, np.float32)
             continue
         kept.append(chunk)
         spoken += seconds
         quiet = 0.0 if loud else quiet + seconds
         if quiet >= quiet_after or spoken >= LONGEST + quiet_after:
             break
-    return np.concatenate(kept) if speaking else np.zeros(0, np.int16)
+    return np.concatenate(kept) / np.float32(32768) if speaking else np.zeros(0, np.float32)

@@ -252,7 +252,7 @@ def make_recogniser(config: Config, *, models: Path = MODELS,
                     enrolled: dict[str, list[np.ndarray]] | None = None) -> Recogniser:
     """The recogniser the configuration asks for, listening for every phrase. The embedding
     engine learns from the user's enrolled takes in ``models`` (or from ``enrolled``)."""
-    phrases = [p for ps in config.words.values() for p in ps]
+    phrases = config.phrases
     engine = choose_engine(config)
     if engine == "embedding":
         from .embedding import Embedder, EmbeddingRecogniser
@@ -260,8 +260,8 @@ def make_recogniser(config: Config, *, models: Path = MODELS,
         from .training import load_or_train
 
         if enrolled is None:
-            enrolled = load(models, tuple(phrases))
-        classifier = load_or_train(tuple(phrases), models, enrolled=enrolled)
+            enrolled = load(models, phrases)
+        classifier = load_or_train(phrases, models, enrolled=enrolled)
         return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
                                    sensitivity=config.sensitivity,
                                    phrase_sensitivity=config.phrase_sensitivity)

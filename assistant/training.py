@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .audio import IN_RATE, read_wav
+from .config import normalise_phrase
 from .embedding import BLOCK, FRAMES, Classifier, Embedder
 from .recognizers import RecogniserError
 
@@ -206,12 +207,6 @@ def voices() -> list[tuple[str, str]]:
     return found
 
 
-def says_a_phrase(text: str, phrases: tuple[str, ...]) -> bool:
-    words = " " + " ".join("".join(c for c in text.lower() if c.isalpha() or c in " '")
-                           .split()) + " "
-    return any(f" {p} " in words for p in phrases)
-
-
 def glide(n: int, rng: np.random.Generator) -> np.ndarray:
     """A soft tone gliding up and down between about 150 and 400 Hz, as the pacer's does."""
     t = np.arange(n) / IN_RATE
@@ -362,8 +357,9 @@ def train(phrases: tuple[str, ...], *, seed: int = 0,
             xs.append(windows)
             ys += [0] * len(windows)
         progress("learning its own voice")
-        spoken = [t for t in OWN_SPEECH if not says_a_phrase(t, phrases) and not
-                  set(t.lower().replace(",", " ").replace(".", " ").split()) & HELD_OUT]
+        said = [f" {normalise_phrase(t)} " for t in OWN_SPEECH]
+        spoken = [t for t, words in zip(OWN_SPEECH, said) if not HELD_OUT & set(words.split())
+                  and not any(f" {p} " in words for p in phrases)]
         for engine, voice in talkers if spoken else []:
             text = " ".join(rng.choice(spoken, min(6, len(spoken)), replace=False))
             speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
