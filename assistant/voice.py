@@ -1,13 +1,19 @@
-"""Speech out: pyttsx3 renders text to samples; the assistant plays them itself.
+"""Speech out: text rendered to samples, which the assistant plays itself.
 
-pyttsx3 2.99 on Linux plays through ``aplay`` and cannot be stopped, so it is
-only asked to write a WAV file, which is read back, cached and played by the
-``Player``.
+The assistant plays every sound through its own ``Player``, so a stop takes one
+block. Where the ``espeak-ng`` program is installed (Linux, by the setup
+command) each sentence is rendered by it, synchronously, into a WAV file.
+pyttsx3 is used elsewhere (macOS, Windows): on Linux its 2.99 espeak driver
+cannot stop once playing, and when asked to save to a file it collects audio
+from espeak's background thread and loses some (measured: about one sentence
+in a hundred comes back empty, some cut short).
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -22,16 +28,77 @@ class VoiceError(Exception):
 
 
 class Voice:
-    """Text to float32 samples at ``OUT_RATE``, each text rendered once."""
+    """Text to float32 samples at ``OUT_RATE``, each text rendered once.
 
-    def __init__(self, *, rate: int = 150, volume: float = 1.0, voice: str = ""):
+    ``synthesiser`` is "espeak-ng", "pyttsx3" or "auto" (espeak-ng where it is installed).
+    """
+
+    def __init__(self, *, rate: int = 150, volume: float = 1.0, voice: str = "",
+                 synthesiser: str = "auto"):
         self.rate, self.volume, self.voice = rate, volume, voice
-        self._engine = None
+        self.espeak = shutil.which("espeak-ng") if synthesiser != "pyttsx3" else None
+        if synthesiser == "espeak-ng" and not self.espeak:
+            raise VoiceError("espeak-ng is not installed; the setup command installs it.")
+        self._engine = None  # pyttsx3, started on first use where there is no espeak-ng
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._dir = tempfile.TemporaryDirectory(prefix="grounding-voice-")
 
-    def _start(self):
+    @property
+    def said(self) -> list[str]:
+        """Every text rendered so far, in order."""
+        return list(self._cache)
+
+    def say(self, text: str) -> np.ndarray:
+        """Samples of ``text`` spoken, with leading and trailing silence trimmed."""
+        text = " ".join(text.split())
+        if not text:
+            return np.zeros(0, dtype=np.float32)
+        with self._lock:
+            if text not in self._cache:
+                sound = self._espeak(text) if self.espeak else self._pyttsx3(text)
+                if len(sound) == 0:
+                    raise VoiceError(f"The speech synthesiser produced no sound for "
+                                     f"'{text[:40]}'.")
+                self._cache[text] = sound * np.float32(self.volume)
+            return self._cache[text]
+
+    # -- espeak-ng, run as a program: synchronous, the same samples every time -------------
+    def _espeak(self, text: str) -> np.ndarray:
+        path = Path(self._dir.name) / "say.wav"
+        cmd = [self.espeak, "-s", str(self.rate), "-w", str(path)]
+        if self.voice:
+            cmd += ["-v", self.voice]
+        try:  # the text goes in on stdin, so nothing in it is read as an option
+            done = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({exc}).") from None
+        if done.returncode:
+            said = done.stderr.decode(errors="replace").strip()
+            if self.voice and "voice" in said.lower():
+                raise VoiceError(f"voice.voice is '{self.voice}', which espeak-ng does not "
+                                 "have; `espeak-ng --voices` lists them.")
+            raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({said}).")
+        return trim(read_wav(path, OUT_RATE))
+
+    # -- pyttsx3, where there is no espeak-ng program --------------------------------------
+    def _pyttsx3(self, text: str) -> np.ndarray:
+        if self._engine is None:
+            self._engine = self._start_pyttsx3()
+        path = Path(self._dir.name) / f"{len(self._cache)}.wav"
+        sound = np.zeros(0, np.float32)
+        for _ in range(3):  # its espeak driver sometimes hands back nothing: ask again
+            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved"
+                self._engine.save_to_file(text, str(path))
+                self._engine.runAndWait()
+            if path.exists():
+                sound = trim(read_wav(path, OUT_RATE))
+                path.unlink()
+            if len(sound):
+                break
+        return sound
+
+    def _start_pyttsx3(self):
         try:
             import pyttsx3
 
@@ -45,33 +112,10 @@ class Voice:
         if self.voice:
             known = {v.id for v in engine.getProperty("voices")}
             if self.voice not in known:
-                raise VoiceError(f"voice.voice is '{self.voice}', which espeak-ng does not have; "
-                                 "`espeak-ng --voices` lists them.")
+                raise VoiceError(f"voice.voice is '{self.voice}', which the speech synthesiser "
+                                 "does not have.")
             engine.setProperty("voice", self.voice)
         return engine
-
-    def say(self, text: str) -> np.ndarray:
-        """Samples of ``text`` spoken, with leading and trailing silence trimmed."""
-        text = " ".join(text.split())
-        if not text:
-            return np.zeros(0, dtype=np.float32)
-        with self._lock:
-            if text not in self._cache:
-                self._cache[text] = self._render(text)
-            return self._cache[text]
-
-    def _render(self, text: str) -> np.ndarray:
-        if self._engine is None:
-            self._engine = self._start()
-        path = Path(self._dir.name) / f"{len(self._cache)}.wav"
-        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved"
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-        if not path.exists():
-            raise VoiceError(f"The speech synthesiser produced no sound for '{text[:40]}'.")
-        sound = read_wav(path, OUT_RATE)
-        path.unlink()
-        return trim(sound) * self.volume
 
 
 def trim(sound: np.ndarray, floor: float = 0.003) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Shared helpers: real speech from flite and pyttsx3, configs, and the CLI."""
+"""Shared helpers: real speech from flite voices, configs, and the CLI."""
 from __future__ import annotations
 
 import json

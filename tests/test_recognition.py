@@ -1,4 +1,4 @@
-"""Real recognisers on real synthesised speech: flite voices, pyttsx3, and a real Vosk model."""
+"""Real recognisers on real synthesised speech: flite and espeak-ng voices, a real Vosk model."""
 from __future__ import annotations
 
 import json
@@ -52,7 +52,7 @@ def test_pocketsphinx_hears_the_pause_phrase_inside_a_sentence(sphinx, tmp_path)
 
 
 @pytest.mark.parametrize("rate", [190, 210])
-def test_pocketsphinx_hears_pyttsx3_speech(sphinx, rate):
+def test_pocketsphinx_hears_the_assistants_voice(sphinx, rate):
     # espeak-ng speech is much harder for PocketSphinx than flite or people (docs/benchmarks.md):
     # at 150 words a minute it is missed, from 190 on it is heard (12 of 12 renderings).
     audio = resample(Voice(rate=rate).say("stop everything"), OUT_RATE, IN_RATE)
@@ -60,8 +60,8 @@ def test_pocketsphinx_hears_pyttsx3_speech(sphinx, rate):
 
 
 def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
-    """Everything the example routines say, spoken by pyttsx3 (with the breathing tone), starts
-    nothing."""
+    """Everything the example routines say, in the assistant's own voice (with the breathing
+    tone), starts nothing."""
     from assistant.routines import ROUTINES, render
 
     voice = Voice(rate=config.rate)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.audio import OUT_RATE, read_wav
+from assistant.audio import FADE_OUT, OUT_RATE, read_wav
 from assistant.routines import LEAD_IN
 from assistant.voice import Voice
 
@@ -80,18 +80,18 @@ def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(sc
     quiet = np.flatnonzero(env[int(t_trigger * FPS):] < 1e-4)
     assert len(quiet) and quiet[0] / FPS <= STOP_LIMIT
     assert env[int(t_trigger * FPS) - 3:int(t_trigger * FPS)].min() > 1e-3  # it was speaking
-    # Then, after its calm lead-in, the pause routine's first sentence. (pyttsx3's espeak
-    # renderings vary slightly from run to run, so the sentence is compared by its length.)
+    # Then, after its calm lead-in, the pause routine's first sentence, sample for sample,
+    # and the silence it asks for after it.
     config = config_module.load(ROOT / "config.yaml")[0]
     opening = Voice(rate=config.rate, volume=config.volume).say(
         config.scripts["pause"][0].say.format(name=config.name))
-    first_frame = int(np.ceil(t_pause * FPS))  # the first whole frame after the stop
-    after = env[first_frame:]
-    onset = first_frame / FPS - t_pause + np.flatnonzero(after > 0.01)[0] / FPS
-    assert abs(onset - LEAD_IN) <= 0.05
-    burst = env[int(round((t_pause + onset) * FPS)):]
-    length = np.flatnonzero(np.convolve(burst > 1e-4, np.ones(FPS // 2), "same") == 0)[0] / FPS
-    assert abs(length - len(opening) / OUT_RATE) < 0.15 * len(opening) / OUT_RATE
+    start = int(round((t_pause + LEAD_IN) * OUT_RATE))
+    quiet_from = int(round((t_pause + FADE_OUT) * OUT_RATE)) + 1
+    assert np.abs(out[quiet_from:start]).max() == 0
+    said = out[start:start + len(opening)]
+    assert np.abs(said - opening).max() <= 2 / 32768  # as 16-bit samples, scaled, rounded
+    wait = config.scripts["pause"][0].wait
+    assert np.abs(out[start + len(opening):start + len(opening) + int(wait * OUT_RATE)]).max() == 0
     # The run ends when the pause routine has finished.
     assert abs(len(out) / OUT_RATE - events[-1]["t"]) < 0.05
 
