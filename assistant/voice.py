@@ -5,8 +5,9 @@ block. Where the ``espeak-ng`` program is installed (Linux, by the setup
 command) each sentence is rendered by it, synchronously, into a WAV file.
 pyttsx3 is used elsewhere (macOS, Windows): on Linux its 2.99 espeak driver
 cannot stop once playing, and when asked to save to a file it collects audio
-from espeak's background thread and loses some (measured: about one sentence
-in a hundred comes back empty, some cut short).
+from espeak's background thread and loses some (measured by
+``scripts/bench_voice.py``: about one rendering in fifty comes back empty, as
+many cut short).
 """
 from __future__ import annotations
 
