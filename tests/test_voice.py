@@ -24,8 +24,8 @@ def sentences():
 
 
 def test_every_sentence_renders_the_same_samples_each_time(sentences):
-    # pyttsx3 2.99's espeak driver failed this: about 1 render in 100 came back empty and some
-    # were cut short (a 2.9 s sentence once came back as 2.1 s), so a routine could skip words.
+    # pyttsx3 2.99's espeak driver failed this: about 1 rendering in 50 came back empty and as
+    # many cut short (a 2.9 s sentence once came back as 2.1 s), so a routine could skip words.
     texts = sentences.said
     assert len(texts) >= 30
     for again in range(3):
