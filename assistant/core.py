@@ -18,6 +18,7 @@ import numpy as np
 
 from .audio import Player, resample, to_int16
 from .config import Config
+from .echo import EchoCanceller
 from .pacer import clamp_pace
 from .recognizers import RATE, Detection, Recogniser
 from .routines import ROUTINE_OF_INTENT, ROUTINES, Program, render
@@ -65,7 +66,8 @@ class EventLog:
 
 class Assistant:
     def __init__(self, config: Config, *, recogniser: Recogniser, voice: Voice, player: Player,
-                 log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now):
+                 log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now,
+                 cancel_echo: bool | None = None):
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.player, self.log, self.clock = player, log, clock
         self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
@@ -77,6 +79,10 @@ class Assistant:
         self.echo = recogniser.eager()
         self._played = np.zeros(0, np.float32)
         self._own: dict[str, float] = {}  # phrase -> when it was last heard in the output
+        # ...and its echo taken out of what the microphone hears, before listening for words,
+        # by default where that helps the recogniser.
+        use = recogniser.echo_cancel if cancel_echo is None else cancel_echo
+        self.canceller = EchoCanceller() if use else None
 
     @property
     def now(self) -> float:
@@ -90,10 +96,14 @@ class Assistant:
     # -- the loop ---------------------------------------------------------------------------
     def feed(self, chunk: np.ndarray) -> None:
         """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
-        for d in self.echo.feed(self.played_during(len(chunk))):
+        n, played = len(chunk), self.played_during(len(chunk))
+        for d in self.echo.feed(played):
             self._own[d.phrase] = d.time
+        if self.canceller:  # whole 10 ms blocks come out; a rest waits for the next chunk
+            out = self.canceller.process(chunk / 32768.0, played / 32768.0)
+            chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
         detections = self.recogniser.feed(chunk)
-        self.samples += len(chunk)
+        self.samples += n
         for detection in detections:
             if detection.time - self._own.get(detection.phrase, -1e9) <= OWN_VOICE_WINDOW:
                 self.log(detection.time, "ignored", phrase=detection.phrase,

@@ -50,6 +50,9 @@ class Recogniser:
     """Fixed-block streaming base: subclasses implement ``_block`` and ``_reset``."""
 
     block = 160  # samples per internal block
+    #: Whether taking the assistant's echo out of the microphone first helps this recogniser
+    #: (measured with scripts/bench_own_voice.py; see docs/benchmarks.md).
+    echo_cancel = False
 
     def __init__(self, phrases: Iterable[str]):
         self.phrases = tuple(phrases)
@@ -101,6 +104,8 @@ def keyword_threshold(phones: int, sensitivity: float) -> float:
 
 class PocketSphinxRecogniser(Recogniser):
     """Keyword spotting with the English model shipped inside the pocketsphinx wheel."""
+
+    echo_cancel = True
 
     def __init__(self, phrases: Iterable[str], *, sensitivity: float = 0.5,
                  phrase_sensitivity: dict[str, float] | None = None):

@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     p.add_argument("--engine", help="overrides listen.engine")
     p.add_argument("--gains", default="0.1,0.25,0.5", help="echo levels to try")
+    p.add_argument("--echo-cancel", choices=("auto", "on", "off"), default="auto",
+                   help="take the assistant's echo out of the microphone first (auto: where "
+                   "that helps the engine)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     config, _ = config_module.load(args.config)
@@ -51,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def fresh() -> Assistant:
         return Assistant(config, recogniser=recogniser.fresh(), voice=voice, player=Player(),
-                         log=EventLog(), clock=lambda: dt.datetime(2026, 11, 28, 9, 40))
+                         log=EventLog(), clock=lambda: dt.datetime(2026, 11, 28, 9, 40),
+                         cancel_echo={"auto": None, "on": True, "off": False}[args.echo_cancel])
 
     rows = []
     for gain in (float(g) for g in args.gains.split(",")):

@@ -20,17 +20,19 @@ from .conftest import flite
 MORNING = dt.datetime(2026, 11, 28, 9, 40)  # scripts say the date and time: keep them fixed
 
 
-def assistant_for(path) -> Assistant:
+def assistant_for(path, cancel_echo: bool | None = None) -> Assistant:
     config, _ = config_module.load(path)
     return Assistant(config, recogniser=make_recogniser(config), voice=Voice(rate=config.rate),
-                     player=Player(), log=EventLog(), clock=lambda: MORNING)
+                     player=Player(), log=EventLog(), clock=lambda: MORNING,
+                     cancel_echo=cancel_echo)
 
 
-def says_its_own_phrase(example, write_config):
-    """A pause routine that itself says the pause phrase (`check` warns about this)."""
+def says_its_own_phrase(example, write_config, cancel_echo: bool | None = False):
+    """A pause routine that itself says the pause phrase (`check` warns about this). The echo
+    is left in (unless asked), so that it is the own-voice check that must catch it."""
     example["routines"]["pause"][2]["say"] = ("Whenever you want quiet, say stop everything, "
                                               "and I will stop.")
-    return assistant_for(write_config(example))
+    return assistant_for(write_config(example), cancel_echo)
 
 
 def triggers(events: list[dict]) -> list[str]:
@@ -41,6 +43,11 @@ def test_a_phrase_it_says_itself_is_ignored(example, write_config):
     events = loopback(says_its_own_phrase(example, write_config), "pause", room=Room())
     assert triggers(events) == []
     assert [e["phrase"] for e in events if e["event"] == "ignored"] == ["stop everything"]
+
+
+def test_with_its_echo_taken_out_its_own_phrase_is_not_even_heard(example, write_config):
+    events = loopback(says_its_own_phrase(example, write_config, None), "pause", room=Room())
+    assert "stop everything" not in [e.get("phrase") for e in events]
 
 
 def test_without_that_check_it_would_answer_itself(example, write_config, monkeypatch):
@@ -61,3 +68,18 @@ def test_the_user_is_heard_over_the_assistant(voice, tmp_path):
     heard = [(e["phrase"], e["t"]) for e in events if e["event"] == "trigger"]
     assert heard and heard[0][0] == "stop everything", heard
     assert 7.0 < heard[0][1] < 7.0 + len(said) / IN_RATE + 0.5
+
+
+def bargein(voice: str, gain: float, cancel_echo: bool, tmp_path) -> list[str]:
+    from .conftest import ROOT
+
+    said = flite("stop everything", voice, tmp_path) * 0.5
+    user = np.concatenate([np.zeros(IN_RATE * 7, np.float32), said])
+    assistant = assistant_for(ROOT / "config.yaml", cancel_echo)
+    return triggers(loopback(assistant, "body_scan", room=Room(gain=gain), user=user))
+
+
+@pytest.mark.parametrize("voice, gain", [("rms", 0.25), ("kal16", 0.5), ("slt", 1.0)])
+def test_with_its_echo_taken_out_the_user_is_heard_over_a_loud_speaker(voice, gain, tmp_path):
+    assert bargein(voice, gain, None, tmp_path) == ["stop everything"]  # PocketSphinx: on
+    assert bargein(voice, gain, False, tmp_path) == []  # the same words lost without it

@@ -1,0 +1,113 @@
+"""Taking the assistant's own voice out of what the microphone hears.
+
+On a laptop the microphone hears the speaker. An adaptive filter learns the
+path from what the assistant played to the microphone (the delay, the room's
+echo, the speaker's colour) and subtracts its estimate of that echo, so the
+user's words stand out. It is a partitioned-block frequency-domain filter
+(overlap-save, normalised steps), cheap enough for a Raspberry Pi.
+
+The user's voice must never teach it to cancel speech. It learns only from
+blocks its own sound can explain (a block much louder than usual against what
+was just played is the user talking); it learns in the background, the
+filter in use taking the learned weights only once they cancel clearly
+better (the "two-path" scheme); and its output is used only while it really
+takes echo out, else the microphone goes through as it is. With headphones
+there is no echo to learn; with the speaker silent the microphone passes
+through untouched. Figures: docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+BLOCK = 160  # samples (10 ms at 16 kHz) per step
+SPAN = 0.4  # seconds of echo the filter can model: delay plus the room's tail
+#: A block this many times louder, against what was played, than usual is the user talking.
+TALKING = 10.0
+#: The filter's output is used while it leaves at most this share of the echo's energy,
+#: judged on the echo alone, each block weighing this much against the ones before (~50 ms).
+HELPS = 0.9
+WORTH = 0.2
+
+
+class EchoCanceller:
+    """The echo of what was played, predicted and taken out of the microphone, block by block."""
+
+    def __init__(self, *, rate: int = 16000, span: float = SPAN, step: float = 0.5):
+        self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
+        self.parts = int(np.ceil(span * rate / BLOCK))
+        self.step = step
+        bins = BLOCK + 1
+        self.adapting = np.zeros((self.parts, bins), np.complex128)
+        self.in_use = np.zeros((self.parts, bins), np.complex128)
+        self.spectra = np.zeros((self.parts, bins), np.complex128)  # newest first
+        self.power = np.full(bins, 1e-6)
+        self.previous = np.zeros(BLOCK)  # the last block of the speaker signal
+        self.errors = np.zeros(2)  # recent error energy of the filter in use, the adapting one
+        self.worth = np.zeros(2)  # error energy of the filter in use, and the microphone's
+        self.mic_left = np.zeros(0)
+        self.ref_left = np.zeros(0)
+        self.turn = 0  # which partition's weights are constrained this block
+
+    def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
+        """``mic`` with the echo of ``played`` (the same span of time) taken out.
+
+        Both are float; whole 10 ms blocks are returned and any rest is kept for the next call.
+        """
+        self.mic_left = np.concatenate([self.mic_left, mic])
+        self.ref_left = np.concatenate([self.ref_left, played])
+        n = min(len(self.mic_left), len(self.ref_left)) // BLOCK * BLOCK
+        out = [self._block(self.mic_left[i:i + BLOCK], self.ref_left[i:i + BLOCK])
+               for i in range(0, n, BLOCK)]
+        self.mic_left, self.ref_left = self.mic_left[n:], self.ref_left[n:]
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def _echo(self, weights: np.ndarray) -> np.ndarray:
+        return np.fft.irfft((weights * self.spectra).sum(axis=0))[BLOCK:]
+
+    def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        x = np.fft.rfft(np.concatenate([self.previous, ref]))
+        self.previous = ref
+        self.spectra = np.roll(self.spectra, 1, axis=0)
+        self.spectra[0] = x
+        if not self.spectra.any():  # nothing played within the span: nothing to take out
+            return mic
+        error = mic - self._echo(self.in_use)
+        trial = mic - self._echo(self.adapting)
+        self.errors = 0.8 * self.errors + 0.2 * np.array([error @ error, trial @ trial])
+        self.power = 0.5 * self.power + 0.5 * (np.abs(self.spectra) ** 2).sum(axis=0)
+        if self._only_echo(mic):
+            self._learn(trial)
+            # Whether the filter in use takes out more than it puts in, judged on echo alone.
+            self.worth = (1 - WORTH) * self.worth + WORTH * np.array([error @ error, mic @ mic])
+        return error if self.worth[0] < HELPS * self.worth[1] else mic
+
+    def _only_echo(self, mic: np.ndarray) -> bool:
+        """Whether this block is the speaker's echo alone: the microphone against the loudest
+        of what was played lately stays near its usual level then, and jumps when the user
+        speaks (a Geigel-style check whose threshold is learned)."""
+        loudest = float((np.abs(self.spectra) ** 2).sum(axis=1).max())
+        if loudest < 1e-6:
+            return False
+        ratio = float(mic @ mic) * 2 * BLOCK / loudest
+        self.ratios.append(ratio)
+        return ratio <= TALKING * float(np.median(self.ratios))
+
+    def _learn(self, trial: np.ndarray) -> None:
+        # Adapt the background filter (normalised least mean squares, per frequency).
+        e = np.fft.rfft(np.concatenate([np.zeros(BLOCK), trial]))
+        gain = self.step / (self.power + 1e-2 * self.power.mean() + 1e-12)
+        self.adapting += gain * np.conj(self.spectra) * e
+        k = self.turn = (self.turn + 1) % self.parts  # keep each partition a causal filter of
+        w = np.fft.irfft(self.adapting[k])             # BLOCK taps, one partition a block
+        w[BLOCK:] = 0.0
+        self.adapting[k] = np.fft.rfft(w)
+        # The filter in use takes the background's weights once they do clearly better; the
+        # background starts again from the filter in use when the user's voice threw it off.
+        if self.errors[1] < 0.5 * self.errors[0]:
+            self.in_use = self.adapting.copy()
+            self.errors[0] = self.errors[1]
+        elif self.errors[1] > 8 * self.errors[0]:
+            self.adapting = self.in_use.copy()
+            self.errors[1] = self.errors[0]
