@@ -21,7 +21,7 @@ from .config import Config
 from .echo import EchoCanceller
 from .pacer import clamp_pace
 from .recognizers import RATE, Detection, Recogniser
-from .routines import ROUTINE_OF_INTENT, ROUTINES, Program, render
+from .routines import ROUTINE_OF_INTENT, Program, render, render_all
 from .voice import Voice
 
 #: How much each "slower" / "faster" changes the pace or the silences.
@@ -90,8 +90,7 @@ class Assistant:
 
     def prepare(self) -> None:
         """Synthesise every routine once, so a trigger can speak at once."""
-        for name in ROUTINES:
-            render(name, self.config, self.voice, now=self.clock())
+        render_all(self.config, self.voice, now=self.clock())
 
     # -- the loop ---------------------------------------------------------------------------
     def feed(self, chunk: np.ndarray) -> None:

@@ -76,18 +76,19 @@ class EchoCanceller:
         error = mic - self._echo(self.in_use)
         trial = mic - self._echo(self.adapting)
         self.errors = 0.8 * self.errors + 0.2 * np.array([error @ error, trial @ trial])
-        self.power = 0.5 * self.power + 0.5 * (np.abs(self.spectra) ** 2).sum(axis=0)
-        if self._only_echo(mic):
+        energy = np.abs(self.spectra) ** 2  # partitions x bins
+        self.power = 0.5 * self.power + 0.5 * energy.sum(axis=0)
+        if self._only_echo(mic, loudest=float(energy.sum(axis=1).max())):
             self._learn(trial)
             # Whether the filter in use takes out more than it puts in, judged on echo alone.
             self.worth = (1 - WORTH) * self.worth + WORTH * np.array([error @ error, mic @ mic])
         return error if self.worth[0] < HELPS * self.worth[1] else mic
 
-    def _only_echo(self, mic: np.ndarray) -> bool:
+    def _only_echo(self, mic: np.ndarray, *, loudest: float) -> bool:
         """Whether this block is the speaker's echo alone: the microphone against the loudest
-        of what was played lately stays near its usual level then, and jumps when the user
-        speaks (a Geigel-style check whose threshold is learned)."""
-        loudest = float((np.abs(self.spectra) ** 2).sum(axis=1).max())
+        block played lately (``loudest``, its spectral energy) stays near its usual level
+        then, and jumps when the user speaks (a Geigel-style check whose threshold is
+        learned)."""
         if loudest < 1e-6:
             return False
         ratio = float(mic @ mic) * 2 * BLOCK / loudest

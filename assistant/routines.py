@@ -173,3 +173,8 @@ def render(name: str, config: Config, voice: Voice, *, now: dt.datetime | None =
         return script(name, help_steps(config), voice=voice, values=values)
     skip = config.skip_regions if name == "body_scan" else ()
     return script(name, config.scripts[name], voice=voice, values=values, skip=skip, **options)
+
+
+def render_all(config: Config, voice: Voice, *, now: dt.datetime | None = None) -> list[Program]:
+    """Every routine rendered once (which also leaves every sentence in ``voice``'s cache)."""
+    return [render(name, config, voice, now=now) for name in ROUTINES]

@@ -23,14 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import config as config_module  # noqa: E402
 from assistant.audio import OUT_RATE  # noqa: E402
-from assistant.routines import ROUTINES, render  # noqa: E402
+from assistant.routines import render_all  # noqa: E402
 from assistant.voice import Voice, VoiceError  # noqa: E402
 
 
 def sentences(config) -> list[str]:
     voice = Voice(rate=config.rate)
-    for name in ROUTINES:
-        render(name, config, voice, now=dt.datetime(2026, 11, 28, 10, 0))
+    render_all(config, voice, now=dt.datetime(2026, 11, 28, 10, 0))
     return voice.said
 
 

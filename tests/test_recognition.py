@@ -62,13 +62,11 @@ def test_pocketsphinx_hears_the_assistants_voice(sphinx, rate):
 def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
     """Everything the example routines say, in the assistant's own voice (with the breathing
     tone), starts nothing."""
-    from assistant.routines import ROUTINES, render
+    from assistant.routines import render_all
 
-    voice = Voice(rate=config.rate)
-    for name in ROUTINES:
-        program = render(name, config, voice)
+    for program in render_all(config, Voice(rate=config.rate)):
         audio = resample(program.sound, OUT_RATE, IN_RATE)
-        assert heard(sphinx, audio) == [], name
+        assert heard(sphinx, audio) == [], program.name
 
 
 def test_ordinary_speech_does_not_trigger(sphinx, tmp_path):

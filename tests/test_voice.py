@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.routines import ROUTINES, render
+from assistant.routines import render_all
 from assistant.voice import Voice, VoiceError
 
 from .conftest import ROOT
@@ -18,8 +18,7 @@ from .conftest import ROOT
 def sentences():
     config = config_module.load(ROOT / "config.yaml")[0]
     voice = Voice(rate=config.rate)
-    for name in ROUTINES:
-        render(name, config, voice, now=dt.datetime(2026, 11, 28, 10, 0))
+    render_all(config, voice, now=dt.datetime(2026, 11, 28, 10, 0))
     return voice
 
 
