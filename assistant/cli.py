@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,15 +17,19 @@ from typing import Iterator
 import numpy as np
 
 from . import config as config_module
-from .audio import (IN_RATE, AudioError, Player, Speaker, WavRecorder, check_microphone,
-                    list_devices, mic_chunks, read_wav, to_int16, wav_chunks)
+from .app import Session, recogniser_for, voice_for
 from .config import Config, ConfigError, normalise_phrase
-from .core import Assistant, EventLog
-from .enroll import TakeError, forget, record, save, trim
-from .recognizers import (MODELS, RecogniserError, UnknownWords, choose_engine, detect_samples,
-                          make_recogniser)
-from .routines import ROUTINES, render
-from .voice import Voice, VoiceError
+from .hearing.base import RecogniserError, detect_samples
+from .hearing.engines import choose_engine
+from .learning.enroll import TakeError, forget, record, save, trim
+from .learning.learn import learned
+from .learning.lexicon import phrase_warnings
+from .sound import IN_RATE, AudioError
+from .sound.devices import list_devices, mic_chunks
+from .sound.files import read_wav, to_int16
+from .speaking.routines import ROUTINES, render
+from .speaking.voice import VoiceError
+from .store import default_store
 
 DEFAULT_CONFIG = Path("config.yaml")
 EXIT_CONFIG, EXIT_AUDIO = 2, 3
@@ -89,95 +94,29 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load_config(path: Path, *, quiet: bool = False) -> Config:
-    try:
-        config, warnings = config_module.load(path)
-    except ConfigError as exc:
-        raise Refused(str(exc), EXIT_CONFIG) from None
+    config, warnings = config_module.load(path)
     if not quiet:
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return config
 
 
-def recogniser_for(config: Config):
-    """The configured recogniser; a phrase it cannot pronounce is named with its line."""
-    try:
-        return make_recogniser(config)
-    except UnknownWords as exc:
-        problems = []
-        for intent, phrases in config.words.items():
-            for i, phrase in enumerate(phrases):
-                unknown = [w for w in phrase.split() if w in exc.words]
-                if unknown:
-                    problems.append(
-                        f"{config.where('listen', 'words', intent, i)}: '{phrase}' uses "
-                        f"{', '.join(repr(w) for w in unknown)}, which the {exc.engine} "
-                        "recogniser cannot pronounce; choose another word.")
-        raise Refused("\n".join(problems), EXIT_CONFIG) from None
-    except RecogniserError as exc:
-        raise Refused(f"{config.where('listen', 'model')}: {exc}", EXIT_CONFIG) from None
+def tell(message: str) -> None:
+    """What the user should know while the assistant starts or runs."""
+    print(message, file=sys.stderr)
 
 
-def open_log(path: Path | None, stack: ExitStack) -> EventLog:
-    stream = stack.enter_context(open(path, "w", encoding="utf-8")) if path else None
-    return EventLog(stream, echo=path is None)
-
-
-def input_chunks(args, config: Config, chunk: int) -> Iterator[np.ndarray]:
-    if args.input:
-        return wav_chunks(args.input, chunk=chunk, realtime=not getattr(args, "fast", False))
-    return mic_chunks(chunk=chunk, device=config.input_device)
-
-
-def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
-          recorder: WavRecorder | None, until_idle: bool) -> None:
-    """The main loop: output for each chunk's span is rendered before the chunk is heard,
-    as on a real device, so a stop takes effect at the end of the chunk that heard it."""
-
-    def step(samples: np.ndarray) -> None:
-        if recorder:
-            recorder.advance_to((assistant.samples + len(samples)) / IN_RATE)
-        assistant.feed(samples)
-
-    for samples in chunks:
-        step(samples)
-    silence = np.zeros(chunk, dtype=np.int16)
-    while until_idle and assistant.busy:
-        step(silence)
-
-
-def build(args, config: Config, stack: ExitStack):
-    recogniser = recogniser_for(config)
-    voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
-    player = Player()
-    log = open_log(args.events, stack)
-    assistant = Assistant(config, recogniser=recogniser, voice=voice, player=player, log=log)
-    return assistant, player
-
-
-def outputs(args, config: Config, player: Player, stack: ExitStack) -> WavRecorder | None:
-    if args.output:
-        recorder = WavRecorder(player)
-        stack.callback(recorder.save, args.output)
-        return recorder
-    speaker = Speaker(player, device=config.output_device)
-    stack.callback(speaker.close)
-    return None
-
-
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    chunk = IN_RATE * args.chunk_ms // 1000
-    if not args.input:
-        check_microphone(config.input_device)
     with ExitStack() as stack:
-        assistant, player = build(args, config, stack)
-        assistant.prepare()
-        chunks = input_chunks(args, config, chunk)
-        recorder = outputs(args, config, player, stack)
+        session = Session(config, stack, store=default_store(), input=args.input,
+                          output=args.output, events=args.events, realtime=not args.fast,
+                          chunk_ms=args.chunk_ms, tell=tell)
+        session.assistant.prepare()
+        session.open_microphone()
         if not args.input:
-            print(f"Listening. Say {say_list(config)}. Ctrl-C ends.", file=sys.stderr)
-        serve(assistant, chunks, chunk=chunk, recorder=recorder, until_idle=bool(args.input))
+            tell(f"Listening. Say {say_list(config)}. Ctrl-C ends.")
+        session.serve(until_idle=bool(args.input))
     return 0
 
 
@@ -186,7 +125,7 @@ def say_list(config: Config) -> str:
                      config.words.items() if ps)
 
 
-def cmd_say(args) -> int:
+def cmd_say(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.pattern and args.pattern not in config.breathing.patterns:
         raise Refused(f"--pattern {args.pattern} is not a breathing pattern; choose one of "
@@ -196,24 +135,18 @@ def cmd_say(args) -> int:
     if options and args.routine != "breathing":
         raise Refused("--pattern, --minutes and --cycles only apply to breathing.", EXIT_CONFIG)
     if args.dry_run:
-        voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
-        program = render(args.routine, config, voice, **options)
+        program = render(args.routine, config, voice_for(config), **options)
         print(f"{args.routine}: {format_time(program.seconds)} in all")
         for start, label, text in program.timeline():
             print(f"  {format_time(start)}  {label:<12} {text}")
         return 0
-    chunk = IN_RATE * 20 // 1000
-    if not args.input and not args.output:
-        check_microphone(config.input_device)
     with ExitStack() as stack:
-        assistant, player = build(args, config, stack)
-        recorder = outputs(args, config, player, stack)
-        if args.input or not args.output:
-            chunks = input_chunks(args, config, chunk)
-        else:  # only rendering to a file: nothing to listen to
-            chunks = iter(())
-        assistant.start(args.routine, **options)
-        serve(assistant, chunks, chunk=chunk, recorder=recorder, until_idle=True)
+        # Only rendering to a file: nothing to listen to.
+        session = Session(config, stack, store=default_store(), input=args.input,
+                          output=args.output, events=args.events, realtime=not args.fast,
+                          listen=bool(args.input or not args.output), tell=tell)
+        session.assistant.start(args.routine, **options)
+        session.serve(until_idle=True)
     return 0
 
 
@@ -221,14 +154,15 @@ def format_time(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
-def cmd_detect(args) -> int:
+def cmd_detect(args: argparse.Namespace) -> int:
     config = load_config(args.config, quiet=True)
     chunk = max(1, IN_RATE * args.chunk_ms // 1000)
     intents = {p: intent for intent, ps in config.words.items() for p in ps}
     recogniser = None
     for path in args.wavs:
         samples = to_int16(read_wav(path))
-        recogniser = recogniser_for(config) if recogniser is None else recogniser.fresh()
+        recogniser = (recogniser_for(config, store=default_store(), tell=tell)
+                      if recogniser is None else recogniser.fresh())
         found = detect_samples(recogniser, samples, chunk=chunk)
         print(json.dumps({"file": str(path), "detections": [
             {"intent": intents[d.phrase], "phrase": d.phrase, "start": round(d.start, 3),
@@ -236,15 +170,16 @@ def cmd_detect(args) -> int:
     return 0
 
 
-def cmd_enroll(args) -> int:
+def cmd_enroll(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    store = default_store()
     phrase = normalise_phrase(args.phrase or "")
     if phrase and phrase not in config.phrases:
         raise Refused(f"'{args.phrase}' is not one of the phrases in {args.config} "
                       "(listen.words); enroll one of those.", EXIT_CONFIG)
     targets = [phrase] if phrase else list(config.words.get("pause", ()))
     if args.forget:
-        gone = forget(MODELS, tuple(targets) if args.phrase else None)
+        gone = forget(store, tuple(targets) if args.phrase else None)
         print("Deleted your recordings of " + ", ".join(f"'{g}'" for g in gone) +
               ", and what was learned from them."
               if gone else "There were no recordings of your voice to delete.")
@@ -265,15 +200,15 @@ def cmd_enroll(args) -> int:
                 takes.append(trim(read_wav(path)))
             except TakeError as exc:
                 raise Refused(f"{path}: {exc}", EXIT_CONFIG) from None
-        save(MODELS, targets[0], takes)
+        save(store, targets[0], takes)
     else:
         chunks = mic_chunks(chunk=IN_RATE // 50, device=config.input_device)
         for phrase in targets:
-            save(MODELS, phrase, record_takes(phrase, args.times, chunks))
-    print("Learning your voice...", file=sys.stderr)
-    recogniser_for(config)  # learn now, so the next start is instant
+            save(store, phrase, record_takes(phrase, args.times, chunks))
+    tell("Learning your voice...")
+    recogniser_for(config, store=store, tell=tell)  # learn now, so the next start is instant
     print(f"Done: your recordings of {', '.join(repr(t) for t in targets)} are kept only on "
-          f"this device ({MODELS / 'enrolled'}); 'grounding enroll --forget' deletes them.")
+          f"this device ({store / 'enrolled'}); 'grounding enroll --forget' deletes them.")
     return 0
 
 
@@ -301,22 +236,18 @@ def record_takes(phrase: str, times: int, chunks: Iterator[np.ndarray]) -> list[
     return takes
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     engine = choose_engine(config)
     if engine == "embedding":  # learning takes minutes: say whether it is still to come
-        from .training import learned
-
         try:
-            ready = learned(config.phrases, MODELS)
+            ready = learned(config.phrases, default_store())
         except RecogniserError as exc:
             raise Refused(f"{config.where('listen', 'engine')}: {exc}", EXIT_CONFIG) from None
         if not ready:
             engine += " (it learns these phrases once, when it next starts: a few minutes)"
     else:
-        recogniser_for(config)
-    from .training import phrase_warnings
-
+        recogniser_for(config, store=default_store())
     for intent, i, advice in phrase_warnings(config.words):
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     phrases = sum(len(p) for p in config.words.values())
@@ -325,7 +256,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_devices(args) -> int:  # noqa: ARG001
+def cmd_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
     print(list_devices())
     return 0
 
@@ -339,9 +270,15 @@ def main(argv: list[str] | None = None) -> int:
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
     except (AudioError, VoiceError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_AUDIO
+    except BrokenPipeError:  # the reader went away (``| head``): nothing left to say
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130

@@ -6,10 +6,9 @@ the line, so a survivor and their therapist can find and fix it together.
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -19,12 +18,16 @@ REQUIRED_INTENTS = ("pause", "help", "breathe", "body_scan", "ground", "resume",
 OPTIONAL_INTENTS = ("slower", "faster", "skip", "repeat", "next")
 INTENTS = REQUIRED_INTENTS + OPTIONAL_INTENTS
 #: Built-in breathing patterns: inhale, hold, exhale, hold (seconds).
-BUILTIN_PATTERNS = {
+BUILTIN_PATTERNS: dict[str, tuple[float, ...]] = {
     "box": (4.0, 4.0, 4.0, 4.0),
     "4-7-8": (4.0, 7.0, 8.0, 0.0),
     # 5.5 breaths a minute: 10.9 s a breath, the exhale a little longer.
     "resonance": (4.9, 0.0, 6.0, 0.0),
 }
+#: How eagerly phrases are heard, 0 (hardly ever) to 1 (easily), unless the user says.
+DEFAULT_SENSITIVITY = 0.6
+#: A placeholder: a plain name in braces, such as ``{name}`` or ``{safe_place}``.
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: Placeholders every script may use besides the user's anchors.
 TIME_PLACEHOLDERS = ("name", "weekday", "date", "time", "time_of_day", "month", "year")
 
@@ -55,7 +58,7 @@ class Breathing:
 
     pattern: str = "resonance"
     """Name of a pattern in ``patterns``."""
-    patterns: dict[str, tuple[float, float, float, float]] = field(
+    patterns: dict[str, tuple[float, ...]] = field(
         default_factory=lambda: dict(BUILTIN_PATTERNS))
     """Inhale, hold, exhale, hold seconds for each pattern name."""
     cycles: int = 0
@@ -94,7 +97,7 @@ class Config:
     """Intent name to the user's own phrases (lower case)."""
     engine: str = "auto"
     model: Path | None = None
-    sensitivity: float = 0.6
+    sensitivity: float = DEFAULT_SENSITIVITY
     """0 (hardly ever triggers) to 1 (triggers easily); applies to every phrase."""
     phrase_sensitivity: dict[str, float] = field(default_factory=dict)
     input_device: str | int | None = None
@@ -118,7 +121,7 @@ class Config:
         """Every configured phrase, of every intent."""
         return tuple(p for ps in self.words.values() for p in ps)
 
-    def where(self, *path) -> str:
+    def where(self, *path: str | int) -> str:
         """``file:line: key.path`` for messages about a part of this configuration."""
         return Checker(self.path, self.lines).where(tuple(path))
 
@@ -310,7 +313,7 @@ def load(path: str | Path) -> tuple[Config, list[str]]:
         raise ConfigError([f"{path}:{line}: is not valid YAML ({reason})."]) from None
     if data is None:
         raise ConfigError([f"{path}:1: the file is empty."])
-    checker = Checker(path, line_map(node))
+    checker = Checker(path, line_map(node) if node is not None else {})
     if not checker.check(data, SCHEMA, ()):
         raise ConfigError(checker.problems)
     config = build(data, path, checker.lines)
@@ -320,6 +323,17 @@ def load(path: str | Path) -> tuple[Config, list[str]]:
     return config, checker.warnings
 
 
+def given(section: dict, **fields: tuple[str, Callable[[Any], Any]]) -> dict[str, Any]:
+    """The fields whose keys the user wrote, converted; absent ones keep the dataclass default,
+    so each default is written once, in the dataclass."""
+    return {name: convert(section[key]) for name, (key, convert) in fields.items()
+            if key in section}
+
+
+def same(value: Any) -> Any:
+    return value
+
+
 def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
     user, listen, voice = data["user"], data["listen"], data.get("voice", {})
     routines, contacts = data["routines"], data["contacts"]
@@ -327,45 +341,39 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
     patterns = dict(BUILTIN_PATTERNS)
     for name, phases in breathing.get("patterns", {}).items():
         patterns[name] = tuple(float(x) for x in phases)
-    cues = {"inhale": "in", "hold": "hold", "exhale": "out"}
-    cues.update(breathing.get("cues", {}))
+    cues = dict(Breathing().cues) | breathing.get("cues", {})
 
     def steps(items: list) -> tuple[Step, ...]:
-        return tuple(Step(say=s.get("say", ""), wait=float(s.get("wait", 0)),
-                          region=s.get("region", "")) for s in items)
+        return tuple(Step(**given(s, say=("say", str), wait=("wait", float),
+                                  region=("region", str))) for s in items)
 
     body = routines.get("body_scan", {})
     crisis = contacts.get("crisis_line")
-    model = listen.get("model")
     return Config(
         path=path,
         name=user["name"],
         anchors=dict(user.get("anchors", {})),
         words={intent: tuple(normalise_phrase(p) for p in phrases)
                for intent, phrases in listen["words"].items()},
-        engine=listen.get("engine", "auto"),
-        model=(path.parent / model) if model else None,
-        sensitivity=float(listen.get("sensitivity", 0.6)),
         phrase_sensitivity={normalise_phrase(k): float(v)
                             for k, v in listen.get("phrase_sensitivity", {}).items()},
-        input_device=listen.get("input_device"),
-        output_device=voice.get("output_device"),
-        rate=voice.get("rate", 150),
-        volume=float(voice.get("volume", 1.0)),
-        voice=voice.get("voice", ""),
         scripts={name: steps(routines.get(name, [])) for name in ("pause", "ground")}
         | {"body_scan": steps(body.get("steps", []))},
         skip_regions=tuple(r.lower() for r in body.get("skip", [])),
-        breathing=Breathing(
-            pattern=breathing.get("pattern", "resonance"), patterns=patterns,
-            cycles=breathing.get("cycles", 0), minutes=float(breathing.get("minutes", 3.0)),
-            cues=cues, tone=breathing.get("tone", True), count=breathing.get("count", False),
-            intro=breathing.get("intro", ""), outro=breathing.get("outro", "")),
+        breathing=Breathing(patterns=patterns, cues=cues, **given(
+            breathing, pattern=("pattern", str), cycles=("cycles", int),
+            minutes=("minutes", float), tone=("tone", bool), count=("count", bool),
+            intro=("intro", str), outro=("outro", str))),
         contacts=tuple(Contact(**c) for c in contacts.get("people", [])),
         crisis_line=Contact(**crisis) if crisis else None,
         reminders=tuple(contacts.get("reminders", [])),
-        disclaimer=contacts.get("disclaimer", ""),
         lines=lines,
+        **given(listen, engine=("engine", str), sensitivity=("sensitivity", float),
+                input_device=("input_device", same),
+                model=("model", lambda m: path.parent / m if m else None)),
+        **given(voice, output_device=("output_device", same), rate=("rate", int),
+                volume=("volume", float), voice=("voice", str)),
+        **given(contacts, disclaimer=("disclaimer", str)),
     )
 
 
@@ -436,10 +444,9 @@ def check_breathing(config: Config, checker: Checker) -> None:
 
 
 def placeholders(text: str) -> list[str]:
-    try:
-        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError:
-        return ["{"]
+    """What stands in braces in ``text``: a placeholder's name, or whatever else was written
+    there (which ``check`` then names as unknown)."""
+    return re.findall(r"\{([^{}]*)\}", text)
 
 
 def check_scripts(config: Config, data: dict, checker: Checker) -> None:

@@ -12,17 +12,20 @@ import json
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 import numpy as np
 
-from .audio import Player, resample, to_int16
 from .config import Config
-from .echo import EchoCanceller
-from .pacer import clamp_pace
-from .recognizers import RATE, Detection, Recogniser
-from .routines import ROUTINE_OF_INTENT, Program, render, render_all
-from .voice import Voice
+from .hearing.base import Detection, Recogniser
+from .sound import IN_RATE
+from .sound.echo import EchoCanceller
+from .sound.files import resample, to_int16
+from .sound.player import Player
+from .speaking.pacer import clamp_pace
+from .speaking.routines import render, render_all
+from .speaking.timeline import Program
+from .speaking.voice import Voice
 
 #: How much each "slower" / "faster" changes the pace or the silences.
 STEP_FACTOR = 1.1
@@ -53,7 +56,7 @@ class EventLog:
         self.stream, self.echo = stream, echo
         self.events: list[dict] = []
 
-    def __call__(self, t: float, event: str, **fields) -> None:
+    def __call__(self, t: float, event: str, **fields: Any) -> None:
         record = {"t": round(t, 3), "event": event} | fields
         self.events.append(record)
         if self.stream:
@@ -83,10 +86,20 @@ class Assistant:
         # by default where that helps the recogniser.
         use = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.canceller = EchoCanceller() if use else None
+        #: What each intent does: the one place an intent meets its handler.
+        self.handlers: dict[str, Callable[[], None]] = {
+            "pause": self.on_pause, "help": self.on_help,
+            "breathe": lambda: self.start("breathing", reason="breathe"),
+            "body_scan": lambda: self.start("body_scan", reason="body_scan"),
+            "ground": lambda: self.start("ground", reason="ground"),
+            "resume": self.on_resume, "quiet": self.on_quiet,
+            "slower": self.on_slower, "faster": self.on_faster,
+            "skip": self.on_skip, "next": self.on_next, "repeat": self.on_repeat,
+        }
 
     @property
     def now(self) -> float:
-        return self.samples / RATE
+        return self.samples / IN_RATE
 
     def prepare(self) -> None:
         """Synthesise every routine once, so a trigger can speak at once."""
@@ -109,14 +122,23 @@ class Assistant:
                          reason="own voice")
                 continue
             self.hear(detection)
-        if self.state is State.PLAYING and not self.player.playing:
+        self.notice_end()
+
+    def wait(self, n: int) -> None:
+        """Let ``n`` samples of time pass with nothing to listen to (rendering to a file)."""
+        self.player.take_played()  # no microphone, so no echo of it either
+        self.samples += n
+        self.notice_end()
+
+    def notice_end(self) -> None:
+        if self.running and self.state is State.PLAYING and not self.player.playing:
             self.log(self.now, "routine_end", routine=self.running.program.name, reason="finished")
             self.state, self.running = State.IDLE, None
 
     def played_during(self, n: int) -> np.ndarray:
         """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
-        self._played = np.concatenate(
-            [self._played, resample(self.player.take_played(), self.player.rate, RATE)])[-RATE:]
+        heard = resample(self.player.take_played(), self.player.rate, IN_RATE)
+        self._played = np.concatenate([self._played, heard])[-IN_RATE:]
         out, self._played = self._played[:n], self._played[n:]
         return to_int16(np.pad(out, (0, n - len(out))))
 
@@ -128,15 +150,11 @@ class Assistant:
         intent = self.intents[d.phrase]
         self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
         self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
-        handler = getattr(self, f"on_{intent}", None)
-        if handler:
-            handler()
-        else:
-            self.start(ROUTINE_OF_INTENT[intent], reason=intent)
+        self.handlers[intent]()
 
     # -- starting and stopping --------------------------------------------------------------
     def start(self, name: str, *, at: int = 0, running: Running | None = None,
-              reason: str | None = None, **options) -> None:
+              reason: str | None = None, **options: Any) -> None:
         """Stop whatever is playing and play routine ``name`` (or an already rendered one)."""
         self.stop(reason=reason or name)
         if running is None:
@@ -149,7 +167,7 @@ class Assistant:
 
     def stop(self, *, reason: str) -> int:
         """Silence now; returns how far the routine had got (samples)."""
-        if self.state is not State.PLAYING:
+        if self.running is None or self.state is not State.PLAYING:
             return 0
         pos = self.player.stop()
         name = self.running.program.name
@@ -219,6 +237,7 @@ class Assistant:
         self.seek(program.marks[section].start if section < len(program.marks) else end, "skip")
 
     def seek(self, at: int, reason: str) -> None:
+        assert self.running is not None, "only what is playing can move"
         self.player.play(self.running.program.sound, start=at)
         self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
                  to=round(at / self.player.rate, 2))

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.analysis import onset_delay, phase_timing  # noqa: E402
-from assistant.routines import render  # noqa: E402
-from assistant.voice import Voice  # noqa: E402
+from assistant.speaking.routines import render  # noqa: E402
+from assistant.speaking.voice import Voice  # noqa: E402
+from tests.support.analysis import onset_delay, phase_timing  # noqa: E402
 
 LONG_CUE = "breathe in slowly and gently, all the way down into your belly, and fill up"
 

@@ -25,13 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.analysis import Room, loopback  # noqa: E402
-from assistant.audio import IN_RATE, Player  # noqa: E402
 from assistant.core import Assistant, EventLog  # noqa: E402
-from assistant.recognizers import make_recogniser  # noqa: E402
-from assistant.routines import ROUTINES  # noqa: E402
-from assistant.training import speak  # noqa: E402
-from assistant.voice import Voice  # noqa: E402
+from assistant.hearing.engines import make_recogniser  # noqa: E402
+from assistant.learning.speakers import speak  # noqa: E402
+from assistant.sound import IN_RATE  # noqa: E402
+from assistant.sound.player import Player  # noqa: E402
+from assistant.speaking.routines import ROUTINES  # noqa: E402
+from assistant.speaking.voice import Voice  # noqa: E402
+from tests.support.analysis import Room, loopback  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     config, _ = config_module.load(args.config)
     config = replace(config, engine=args.engine or config.engine)
-    recogniser, voice = make_recogniser(config), Voice(rate=config.rate)
+    recogniser = make_recogniser(config, store=ROOT / "bench-out" / "store")
+    voice = Voice(rate=config.rate)
     pause = config.words["pause"][0]
     with tempfile.TemporaryDirectory() as tmp:
         users = [speak("flite", v, pause, 1.0, None, Path(tmp)) * 0.5

@@ -25,11 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.analysis import speech_end  # noqa: E402
-from assistant.audio import IN_RATE, read_wav, to_int16  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
-from assistant.enroll import TakeError, trim  # noqa: E402
-from assistant.recognizers import detect_samples, make_recogniser  # noqa: E402
+from assistant.hearing.base import detect_samples  # noqa: E402
+from assistant.hearing.engines import make_recogniser  # noqa: E402
+from assistant.learning.enroll import TakeError, trim  # noqa: E402
+from assistant.sound import IN_RATE  # noqa: E402
+from assistant.sound.files import read_wav, to_int16  # noqa: E402
+from tests.support.analysis import speech_end  # noqa: E402
+from tests.support.corpus import HELD_OUT  # noqa: E402
 
 TEN = "yes,no,up,down,left,right,on,off,stop,go"
 SHARED = ROOT.parent / "shared" / "speech" / "speech_commands_v0.01"
@@ -84,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--same-clips", action="store_true",
                    help="with --enroll: leave the same clips out but learn nothing from them, "
                    "for a fair comparison")
+    p.add_argument("--store", type=Path, default=ROOT / "bench-out" / "store",
+                   help="where the embedding engine keeps what it learns for benchmarks")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -100,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     enrolled, left_out = enrolment(args.clips, words, args.enroll)
     if args.same_clips:
         enrolled = {}
-    run = Timed(make_recogniser(config, enrolled=enrolled))  # never the user's own takes
+    run = Timed(make_recogniser(config, enrolled=enrolled, exclude=HELD_OUT,
+                                 store=args.store))  # never the user's own takes
     labels_file = args.clips / "labels.json"
     labels = json.loads(labels_file.read_text()) if labels_file.exists() else {}
 

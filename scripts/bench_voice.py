@@ -22,9 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.audio import OUT_RATE  # noqa: E402
-from assistant.routines import render_all  # noqa: E402
-from assistant.voice import Voice, VoiceError  # noqa: E402
+from assistant.sound import OUT_RATE  # noqa: E402
+from assistant.speaking.routines import render_all  # noqa: E402
+from assistant.speaking.voice import Voice, VoiceError  # noqa: E402
 
 
 def sentences(config) -> list[str]:

@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
-from assistant.analysis import speech_end  # noqa: E402
-from assistant.audio import IN_RATE, write_wav  # noqa: E402
-from assistant.training import pink, speak  # noqa: E402
+from assistant.learning.augment import pink  # noqa: E402
+from assistant.learning.speakers import speak  # noqa: E402
+from assistant.sound import IN_RATE  # noqa: E402
+from assistant.sound.files import write_wav  # noqa: E402
+from tests.support.analysis import speech_end  # noqa: E402
 
 FLITE = [("flite", v) for v in ("slt", "rms", "awb", "kal16")]
 ESPEAK = [("espeak", v) for v in ("en-us", "en", "en-gb-scotland", "en-us+f3")]

@@ -6,7 +6,7 @@
     apt-get install festival festvox-kdlpc16k festvox-kallpc16k festvox-us-slt-hts
     .venv/bin/python scripts/try_training.py --seed 0 --with-festival
 
-Learns the ten words of ../shared/speech from synthetic speech (as `training.train`
+Learns the ten words of ../shared/speech from synthetic speech (as `learn.train`
 does) and scores every clip offline: per clip and word, the highest probability held
 over two blocks, with half a second of silence around the clip. Prints detection and
 false triggers per clip at three thresholds, and the best detection one threshold for
@@ -30,9 +30,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import training  # noqa: E402
-from assistant.audio import IN_RATE, read_wav, resample  # noqa: E402
-from assistant.embedding import Embedder  # noqa: E402
+from assistant.hearing.embedding import Embedder  # noqa: E402
+from assistant.learning import learn, speakers  # noqa: E402
+from assistant.sound import IN_RATE  # noqa: E402
+from assistant.sound.files import read_wav, resample  # noqa: E402
+from tests.support.corpus import HELD_OUT  # noqa: E402
 
 WORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 SHARED = ROOT.parent / "shared" / "speech" / "speech_commands_v0.01"
@@ -63,11 +65,11 @@ def main() -> int:
     p.add_argument("--shifts", default="", help="speed factors to average over, e.g. 0.9,1.1")
     args = p.parse_args()
     if args.with_festival:
-        voices = training.voices
-        training.speak = with_festival(training.speak)
-        training.voices = lambda: voices() + [("festival", v) for v in FESTIVAL]
+        voices = speakers.voices
+        learn.speak = with_festival(speakers.speak)
+        learn.voices = lambda: voices() + [("festival", v) for v in FESTIVAL]
     began = time.perf_counter()
-    model = training.train(WORDS, seed=args.seed)
+    model = learn.train(WORDS, seed=args.seed, exclude=HELD_OUT)
     print(f"learned in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     embedder, pad = Embedder(), np.zeros(IN_RATE // 2, np.float32)
     factors = [1.0] + [float(f) for f in args.shifts.split(",") if f]

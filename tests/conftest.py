@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant.audio import IN_RATE, read_wav, write_wav
+from assistant.sound import IN_RATE
+from assistant.sound.files import read_wav, write_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GROUNDING_SHARED", ROOT.parent / "shared"))
@@ -69,6 +70,15 @@ def cli(*args: str, timeout: float = 300, cwd: Path = ROOT,
 
 def read_events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_store(tmp_path_factory) -> Path:
+    """Everything the assistant learns or keeps during the tests goes to one temporary data
+    folder (the CLI in a subprocess finds it through the environment), never the user's."""
+    store = tmp_path_factory.mktemp("store")
+    os.environ["GROUNDING_DATA"] = str(store)
+    return store
 
 
 @pytest.fixture

@@ -7,13 +7,15 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.analysis import Room
-from assistant.audio import IN_RATE, OUT_RATE, resample, to_int16
-from assistant.echo import EchoCanceller
-from assistant.recognizers import detect_samples, make_recogniser
-from assistant.voice import Voice
+from assistant.hearing.base import detect_samples
+from assistant.hearing.engines import make_recogniser
+from assistant.sound import IN_RATE, OUT_RATE
+from assistant.sound.echo import EchoCanceller
+from assistant.sound.files import resample, to_int16
+from assistant.speaking.voice import Voice
 
 from .conftest import ROOT, flite, silence
+from .support.analysis import Room
 
 SCRIPT = ("Notice your shoulders. If they want to drop a little, let them. Feel where your body "
           "meets the chair, the bed or the floor. Let it hold you. Let one breath out go "
@@ -92,8 +94,8 @@ def test_the_users_voice_over_the_assistant_is_kept_and_heard(speaker, tmp_path)
 
 
 def test_the_assistant_hears_the_microphone_untouched_while_it_is_silent(tmp_path):
-    from assistant.audio import Player
     from assistant.core import Assistant, EventLog
+    from assistant.sound.player import Player
 
     config = config_module.load(ROOT / "config.yaml")[0]
     recogniser = make_recogniser(replace(config, engine="pocketsphinx"))

@@ -1,27 +1,35 @@
 """The speech-embedding recogniser: a classifier learned on the device for the user's phrases."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
-from assistant.audio import to_int16
-from assistant.embedding import Embedder, EmbeddingRecogniser
-from assistant.recognizers import detect_samples
-from assistant.training import load_or_train
+from assistant.hearing.base import detect_samples
+from assistant.hearing.embedding import Classifier, Embedder, EmbeddingRecogniser
+from assistant.learning import learn
+from assistant.learning.learn import load_or_train
+from assistant.sound.files import to_int16
 
 from .conftest import FLITE_VOICES, ORDINARY, flite, noise, silence
+
+pytestmark = pytest.mark.slow
 
 PHRASES = ("stop everything", "i need help", "breathe with me")
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    return tmp_path_factory.mktemp("models")
+    """One store for the module; the two learnings here (without and with enrolled takes)
+    make their synthetic examples once."""
+    with learn.keeping_examples():
+        yield tmp_path_factory.mktemp("models")
 
 
 @pytest.fixture(scope="module")
 def recogniser(models):
-    classifier = load_or_train(PHRASES, models, quiet=True)
+    classifier = load_or_train(PHRASES, models)
     return EmbeddingRecogniser(PHRASES, classifier=classifier, embedder=Embedder())
 
 
@@ -72,19 +80,34 @@ def test_detections_do_not_depend_on_chunk_size(recogniser, tmp_path):
 
 
 def test_the_learned_model_is_cached_and_reused(recogniser, models, monkeypatch):
-    import assistant.training as training
-
     assert len(list(models.glob("phrases-*.npz"))) == 1
-    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained again"))
-    again = load_or_train(PHRASES, models, quiet=True)
+    monkeypatch.setattr(learn, "train", lambda *a, **k: pytest.fail("trained again"))
+    again = load_or_train(PHRASES, models)
     assert again.phrases == PHRASES
+
+
+def test_a_damaged_model_is_refused_with_a_sentence_and_learned_again(recogniser, tmp_path,
+                                                                       monkeypatch):
+    learned = recogniser.classifier
+    path = learn.cache_path(tmp_path, PHRASES)
+    buffer = io.BytesIO()
+    learned.save(buffer)
+    for damage in (buffer.getvalue()[:len(buffer.getvalue()) // 2], b"not a model at all"):
+        path.write_bytes(damage)
+        said: list[str] = []
+        monkeypatch.setattr(learn, "train", lambda *a, **k: learned)
+        again = load_or_train(PHRASES, tmp_path, progress=said.append)
+        assert said == [f"the learned model {path.name} is damaged; learning it again"]
+        assert again is learned
+        np.testing.assert_array_equal(Classifier.load(path).w1, learned.w1)  # whole again
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
 def test_enrolled_takes_teach_it_a_voice_it_did_not_know(recogniser, models, tmp_path):
     """A deep, slow voice (flite kal16 a quarter lower) the synthetic voices do not cover:
     missed before; after three takes, heard in new renderings and still quiet in speech."""
-    from assistant.enroll import trim
-    from assistant.training import speak
+    from assistant.learning.enroll import trim
+    from assistant.learning.speakers import speak
 
     def user(text: str, rate: float) -> np.ndarray:
         said = speak("flite", "kal16", text, rate, None, tmp_path)
@@ -95,13 +118,16 @@ def test_enrolled_takes_teach_it_a_voice_it_did_not_know(recogniser, models, tmp
         return "stop everything" in heard(model, np.concatenate(
             [silence(0.5), user("stop everything", rate), silence(0.5)]))
 
-    new = (0.85, 0.95, 1.05, 1.2)
-    assert sum(heard_phrase(recogniser, r) for r in new) <= 1
+    new = (0.8, 0.85, 0.95, 1.05, 1.15, 1.2)
+    before = sum(heard_phrase(recogniser, r) for r in new)
+    print("heard before enrolling:", before)
     takes = [trim(np.concatenate([silence(0.3), user("stop everything", r), silence(0.3)]))
              for r in (0.9, 1.0, 1.1)]
-    classifier = load_or_train(PHRASES, models, quiet=True,
+    classifier = load_or_train(PHRASES, models,
                                enrolled={"stop everything": takes})
     assert len(list(models.glob("phrases-*.npz"))) == 2  # the plain model is kept too
     personal = EmbeddingRecogniser(PHRASES, classifier=classifier, embedder=Embedder())
-    assert sum(heard_phrase(personal, r) for r in new) >= 3
+    after = sum(heard_phrase(personal, r) for r in new)
+    print("heard after enrolling:", after)
+    assert after >= 5 and after >= before + 2, (before, after)
     assert heard(personal, user(ORDINARY, 1.0)) == []

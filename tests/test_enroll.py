@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import enroll
-from assistant.audio import IN_RATE, to_int16
+from assistant.learning import enroll
+from assistant.sound import IN_RATE
+from assistant.sound.files import to_int16
 
 from .conftest import cli, flite, noise, save, silence
 

@@ -17,9 +17,17 @@ import time
 import numpy as np
 import pytest
 
-from assistant.audio import read_wav
+from assistant import config as config_module
+from assistant.sound import OUT_RATE
+from assistant.sound.files import read_wav
+from assistant.speaking.routines import render
+from assistant.speaking.voice import Voice
+from assistant.speaking.words import fill
 
 from .conftest import ROOT, flite, save, silence
+from .support.analysis import best_match
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +104,18 @@ def test_live_microphone_and_speaker(pulse, tmp_path):
     log = [json.loads(x) for x in events.read_text().splitlines()]
     assert [e["intent"] for e in log if e["event"] == "trigger"] == ["body_scan", "pause"]
     assert [e["routine"] for e in log if e["event"] == "routine_start"] == ["body_scan", "pause"]
-    sound = read_wav(heard, 22050)
-    loud = np.abs(sound) > 0.05
-    assert loud.sum() > 22050 * 2, "the speaker played little or nothing"
+    # From the speaker's recording alone: the body scan spoke, fell silent when the pause
+    # phrase was heard, and after the calm lead-in the pause routine's first sentence came.
+    sound = read_wav(heard, OUT_RATE)
+    config = config_module.load(ROOT / "config.yaml")[0]
+    opening = Voice(rate=config.rate, volume=config.volume).say(
+        fill(config.scripts["pause"][0].say, {"name": config.name}))
+    at, similarity = best_match(sound, opening)
+    assert similarity > 0.95, "the pause routine's first sentence was not played"
+    gap = sound[at - int(0.25 * OUT_RATE):at]
+    assert np.abs(gap).max() < 0.01, "speech went on where the stop should be"
+    before = sound[max(0, at - 3 * OUT_RATE):at - int(0.25 * OUT_RATE)]
+    assert np.sqrt(np.mean(before ** 2)) > 0.01, "the body scan was not speaking before"
+    scan = render("body_scan", config, Voice(rate=config.rate, volume=config.volume))
+    said, _ = best_match(scan.sound, before[-OUT_RATE // 2:])
+    assert said / OUT_RATE > 3.0, "the body scan had been speaking for seconds when it stopped"

@@ -9,13 +9,16 @@ import pytest
 
 from assistant import config as config_module
 from assistant import core
-from assistant.analysis import Room, loopback
-from assistant.audio import IN_RATE, Player
 from assistant.core import Assistant, EventLog
-from assistant.recognizers import make_recogniser
-from assistant.voice import Voice
+from assistant.hearing.engines import make_recogniser
+from assistant.sound import IN_RATE
+from assistant.sound.player import Player
+from assistant.speaking.voice import Voice
 
 from .conftest import flite
+from .support.analysis import Room, loopback
+
+pytestmark = pytest.mark.slow
 
 MORNING = dt.datetime(2026, 11, 28, 9, 40)  # scripts say the date and time: keep them fixed
 

@@ -5,11 +5,15 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant.analysis import onset_delay, phase_timing, speech_onsets, tone_pitch
-from assistant.audio import OUT_RATE, read_wav
-from assistant.voice import Voice
+from assistant import config as config_module
+from assistant.sound import OUT_RATE
+from assistant.sound.files import read_wav
+from assistant.speaking import routines
+from assistant.speaking.voice import Voice
 
 from .conftest import ROOT, cli, flite, read_events, save, silence
+from .support.analysis import onset_delay, phase_timing, speech_onsets, tone_pitch
+
 
 def cue_delay(word: str) -> float:
     return onset_delay(Voice(rate=150, volume=0.9).say(word))
@@ -34,6 +38,7 @@ def render(tmp_path, *args, config=None) -> np.ndarray:
 PATTERNS = {"box": (4, 4, 4, 4), "4-7-8": (4, 7, 8, 0), "resonance": (4.9, 0, 6.0, 0)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_every_phase_starts_on_time_with_no_drift(tmp_path, pattern):
     phases = [p for p in PATTERNS[pattern] if p]
@@ -129,12 +134,21 @@ def test_skip_and_repeat_in_the_body_scan(tmp_path):
                     flite("be quiet now", "slt", tmp_path), silence(0.5))
     seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]
-    # skip went to the start of "legs" (28.3 s), repeat back to the start of the same section.
-    assert seeks[0][1] == seeks[1][1]
+    # skip moved forward to the start of the section after the one playing; repeat, four
+    # seconds into that section, went back to its start.
+    began = next(e["t"] for e in events if e["event"] == "routine_start")
+    said = next(e["t"] for e in events if e["event"] == "trigger" and e["intent"] == "skip")
+    config = config_module.load(ROOT / "config.yaml")[0]
+    scan = routines.render("body_scan", config, Voice(rate=config.rate))
+    at = int(round((said - began) * OUT_RATE))
+    following = scan.marks[scan.section_at(at) + 1].start / OUT_RATE
+    assert following > said - began
+    assert seeks[0][1] == round(following, 2)
+    assert seeks[1][1] == seeks[0][1]
 
 
 def test_pace_changes_stay_between_3_and_10_breaths_a_minute():
-    from assistant.pacer import clamp_pace
+    from assistant.speaking.pacer import clamp_pace
 
     box = (4.0, 4.0, 4.0, 4.0)  # 3.75 a minute
     assert 60 / (16 * clamp_pace(box, 1.1 ** 5)) == pytest.approx(3.0)

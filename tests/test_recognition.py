@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.audio import IN_RATE, OUT_RATE, resample, to_int16
-from assistant.recognizers import (PocketSphinxRecogniser, UnknownWords, VoskRecogniser,
-                                   detect_samples, load_vosk_model, make_recogniser)
-from assistant.voice import Voice
+from assistant.hearing.base import UnknownWords, detect_samples
+from assistant.hearing.engines import make_recogniser
+from assistant.hearing.pocketsphinx import PocketSphinxRecogniser
+from assistant.hearing.vosk import VoskRecogniser, load_vosk_model
+from assistant.sound import IN_RATE, OUT_RATE
+from assistant.sound.files import resample, to_int16
+from assistant.speaking.voice import Voice
 
 from .conftest import FLITE_VOICES, ORDINARY, ROOT, cli, flite, save, silence
 
@@ -62,7 +65,7 @@ def test_pocketsphinx_hears_the_assistants_voice(sphinx, rate):
 def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
     """Everything the example routines say, in the assistant's own voice (with the breathing
     tone), starts nothing."""
-    from assistant.routines import render_all
+    from assistant.speaking.routines import render_all
 
     for program in render_all(config, Voice(rate=config.rate)):
         audio = resample(program.sound, OUT_RATE, IN_RATE)
@@ -121,7 +124,7 @@ def korean_model():
 def espeak_korean(text: str, tmp_path: Path) -> np.ndarray:
     import subprocess
 
-    from assistant.audio import read_wav
+    from assistant.sound.files import read_wav
 
     out = tmp_path / "ko.wav"
     subprocess.run(["espeak-ng", "-v", "ko", "-s", "130", "-w", str(out), text], check=True)

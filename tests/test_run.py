@@ -5,11 +5,14 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.audio import FADE_OUT, OUT_RATE, read_wav
-from assistant.routines import LEAD_IN
-from assistant.voice import Voice
+from assistant.sound import OUT_RATE
+from assistant.sound.files import read_wav
+from assistant.sound.player import FADE_OUT
+from assistant.speaking.timeline import LEAD_IN
+from assistant.speaking.voice import Voice
 
 from .conftest import ROOT, cli, flite, read_events, save, silence
+from .support.analysis import best_match
 
 STOP_LIMIT = 0.100  # seconds of audio time from the pause trigger to silence
 
@@ -21,18 +24,6 @@ def envelope(sound: np.ndarray, rate: int) -> np.ndarray:
     n = rate // FPS
     frames = sound[:len(sound) // n * n].reshape(-1, n)
     return np.sqrt((frames ** 2).mean(axis=1))
-
-
-def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
-    """Where ``needle`` fits best in ``haystack``, and the normalised correlation there."""
-    haystack, needle = haystack.astype(np.float64), needle.astype(np.float64)
-    n = len(needle)
-    size = 1 << int(np.ceil(np.log2(len(haystack) + n)))
-    corr = np.fft.irfft(np.fft.rfft(haystack, size) * np.conj(np.fft.rfft(needle, size)), size)
-    energy = np.sqrt(np.maximum(np.convolve(haystack ** 2, np.ones(n), "valid"), 0.0))
-    scores = corr[:len(energy)] / np.maximum(energy, 0.1 * energy.max()) / np.linalg.norm(needle)
-    at = int(np.argmax(scores))
-    return at, float(scores[at])
 
 
 def first(events: list[dict], event: str, **match) -> dict:

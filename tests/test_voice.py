@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.routines import render_all
-from assistant.voice import Voice, VoiceError
+from assistant.speaking.routines import render_all
+from assistant.speaking.voice import Voice, VoiceError
 
 from .conftest import ROOT
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 import numpy as np
 
-from .recognizers import Detection, Recogniser, RecogniserError
+from ..config import DEFAULT_SENSITIVITY
+from ..sound import IN_RATE
+from .base import Detection, Recogniser, RecogniserError
 
 BLOCK = 1280  # samples per embedding step (80 ms)
 CONTEXT = 480  # samples of the previous block the mel model needs for 8 new frames
@@ -37,8 +39,8 @@ def model_paths() -> tuple[Path, Path]:
 class Embedder:
     """Int16 audio to one 96-number embedding per 80 ms block."""
 
-    def __init__(self):
-        import onnxruntime as ort
+    def __init__(self) -> None:
+        import onnxruntime as ort  # a native library: loaded only when the engine is built
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -110,7 +112,7 @@ class Classifier:
         e = np.exp(z)
         return (e / e.sum(axis=2, keepdims=True)).mean(axis=0)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path | BinaryIO) -> None:
         np.savez(path, phrases=np.array(self.phrases), mean=self.mean, scale=self.scale,
                  w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2, durations=self.durations)
 
@@ -133,12 +135,13 @@ class EmbeddingRecogniser(Recogniser):
     block = BLOCK
 
     def __init__(self, phrases: Iterable[str], *, classifier: Classifier, embedder: Embedder,
-                 sensitivity: float = 0.6, phrase_sensitivity: dict[str, float] | None = None):
+                 sensitivity: float = DEFAULT_SENSITIVITY,
+                 phrase_sensitivity: dict[str, float] | None = None):
         super().__init__(phrases)
         if set(self.phrases) != set(classifier.phrases):
             raise RecogniserError("the trained phrase model does not match listen.words.")
         self.classifier, self.embedder = classifier, embedder
-        self._settings = {"sensitivity": sensitivity, "phrase_sensitivity": phrase_sensitivity}
+        self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
         self.thresholds = np.array([threshold((phrase_sensitivity or {}).get(p, sensitivity))
                                     for p in classifier.phrases])
         self._tail = np.zeros(CONTEXT, np.float32)
@@ -149,7 +152,8 @@ class EmbeddingRecogniser(Recogniser):
 
     def fresh(self) -> EmbeddingRecogniser:
         return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
-                                   embedder=self.embedder, **self._settings)
+                                   embedder=self.embedder, sensitivity=self.sensitivity,
+                                   phrase_sensitivity=self.phrase_sensitivity)
 
     def eager(self) -> EmbeddingRecogniser:
         return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
@@ -176,7 +180,7 @@ class EmbeddingRecogniser(Recogniser):
         if margin[best] < 0:
             return []
         self._quiet_until[best] = self.now + REFRACTORY
-        end = self.now - 1.5 * BLOCK / 16000
+        end = self.now - 1.5 * BLOCK / IN_RATE
         phrase = self.classifier.phrases[best]
         return [Detection(phrase, max(0.0, end - float(self.classifier.durations[best])), end,
                           self.now)]

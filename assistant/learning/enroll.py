@@ -1,9 +1,9 @@
 """The user's own voice: a few recordings of a phrase, made on purpose and kept on the device.
 
 These are the only sounds the assistant ever keeps. They live in
-``models/enrolled/<phrase>/`` as short WAV files the user can play or delete
-(``grounding enroll --forget``), and the embedding engine learns from them
-next to its synthetic voices.
+``enrolled/<phrase>/`` of the user's data folder (see ``store.py``) as short
+WAV files the user can play or delete (``grounding enroll --forget``), and the
+embedding engine learns from them next to its synthetic voices.
 """
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from typing import Iterator
 
 import numpy as np
 
-from .audio import IN_RATE, read_wav, to_int16, write_wav
+from .. import store
+from ..sound import IN_RATE
+from ..sound.files import read_wav, to_int16, wav_bytes
 
 PAD = 0.15  # seconds kept before and after the speech
 LONGEST = 4.0  # seconds a take may last
@@ -25,8 +27,9 @@ class TakeError(ValueError):
     """A recording that cannot be learned from; the message says what to do."""
 
 
-def folder(models: Path, phrase: str) -> Path:
-    return models / "enrolled" / "-".join(phrase.split())
+def folder(data: Path, phrase: str) -> Path:
+    """Where the takes of ``phrase`` are kept in the data folder ``data``."""
+    return data / "enrolled" / "-".join(phrase.split())
 
 
 def trim(samples: np.ndarray, rate: int = IN_RATE) -> np.ndarray:
@@ -51,11 +54,11 @@ def trim(samples: np.ndarray, rate: int = IN_RATE) -> np.ndarray:
     return x[max(0, start - pad):end + pad]
 
 
-def load(models: Path, phrases: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
+def load(data: Path, phrases: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
     """Every enrolled take of the configured phrases."""
     found = {}
     for phrase in phrases:
-        takes = sorted(folder(models, phrase).glob("take-*.wav"))
+        takes = sorted(folder(data, phrase).glob("take-*.wav"))
         if takes:
             found[phrase] = [read_wav(t, IN_RATE) for t in takes]
     return found
@@ -71,26 +74,26 @@ def digest(enrolled: dict[str, list[np.ndarray]]) -> str:
     return h.hexdigest()[:16]
 
 
-def save(models: Path, phrase: str, takes: list[np.ndarray]) -> Path:
+def save(data: Path, phrase: str, takes: list[np.ndarray]) -> Path:
     """Replace the phrase's takes with these."""
-    drop_learned(models)
-    where = folder(models, phrase)
+    drop_learned(data)
+    where = folder(data, phrase)
     if where.exists():
         shutil.rmtree(where)
-    where.mkdir(parents=True)
+    store.private_folder(where)
     for i, take in enumerate(takes, start=1):
-        write_wav(where / f"take-{i}.wav", take, IN_RATE)
+        store.write_private(where / f"take-{i}.wav", wav_bytes(take, IN_RATE))
     return where
 
 
-def forget(models: Path, phrases: tuple[str, ...] | None = None) -> list[str]:
+def forget(data: Path, phrases: tuple[str, ...] | None = None) -> list[str]:
     """Delete the takes of these phrases (all of them with ``None``), and every model learned
     from takes; returns the phrases whose takes were deleted."""
-    drop_learned(models)
-    base = models / "enrolled"
+    drop_learned(data)
+    base = data / "enrolled"
     if not base.exists():
         return []
-    names = {folder(models, p).name for p in phrases} if phrases is not None else None
+    names = {folder(data, p).name for p in phrases} if phrases is not None else None
     gone = []
     for where in sorted(p for p in base.iterdir() if p.is_dir()):
         if names is None or where.name in names:
@@ -99,9 +102,9 @@ def forget(models: Path, phrases: tuple[str, ...] | None = None) -> list[str]:
     return gone
 
 
-def drop_learned(models: Path) -> None:
+def drop_learned(data: Path) -> None:
     """Delete the models learned from enrolled takes (their names end in the takes' digest)."""
-    for learned in models.glob("phrases-*-*.npz"):
+    for learned in data.glob("phrases-*-*.npz"):
         learned.unlink()
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio import OUT_RATE
+from assistant.sound import IN_RATE, OUT_RATE
+from assistant.sound.files import resample, to_int16
 
 FRAME = 0.002  # seconds per envelope frame (rounded down to whole samples)
 
@@ -30,7 +31,7 @@ def speech_onsets(sound: np.ndarray, *, rate: int = OUT_RATE, gap: float = 0.25,
     return np.array(found)
 
 
-def speech_end(samples: np.ndarray, *, rate: int = 16000) -> float:
+def speech_end(samples: np.ndarray, *, rate: int = IN_RATE) -> float:
     """Seconds where speech ends: the last 10 ms frame above a tenth of the loudest."""
     n = rate // 100
     frames = samples[:len(samples) // n * n].reshape(-1, n)
@@ -73,11 +74,23 @@ def phase_timing(sound: np.ndarray, phases: list[float], cue_delays: list[float]
     }
 
 
+def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
+    """Where ``needle`` fits best in ``haystack``, and the normalised correlation there."""
+    haystack, needle = haystack.astype(np.float64), needle.astype(np.float64)
+    n = len(needle)
+    size = 1 << int(np.ceil(np.log2(len(haystack) + n)))
+    corr = np.fft.irfft(np.fft.rfft(haystack, size) * np.conj(np.fft.rfft(needle, size)), size)
+    energy = np.sqrt(np.maximum(np.convolve(haystack ** 2, np.ones(n), "valid"), 0.0))
+    scores = corr[:len(energy)] / np.maximum(energy, 0.1 * energy.max()) / np.linalg.norm(needle)
+    at = int(np.argmax(scores))
+    return at, float(scores[at])
+
+
 class Room:
     """The speaker as a laptop's microphone hears it: 30 ms late, through a small room's
     echo, and with a little noise. ``gain`` is the echo's level at the microphone."""
 
-    def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = 16000):
+    def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = IN_RATE):
         rng = np.random.default_rng(seed)
         n = int(0.25 * rate)
         ir = rng.normal(size=n) * np.exp(-6.9 * np.arange(n) / n) * 0.05
@@ -99,15 +112,13 @@ def loopback(assistant, routine: str, *, room: Room | None = None,
     through ``room`` (and ``user``, 16 kHz float, speaking over it) until all is quiet, or
     ``limit`` seconds if it keeps starting itself again; returns the events logged. The
     assistant's ``log`` must be an ``EventLog``."""
-    from .audio import resample, to_int16
-
     room = room or Room()
     player = assistant.player
     user = np.zeros(0, np.float32) if user is None else user
     assistant.start(routine)
     i = 0
-    while (assistant.busy or i < len(user)) and i < limit * 16000:
-        played = resample(player.read(player.rate * chunk // 16000), player.rate, 16000)
+    while (assistant.busy or i < len(user)) and i < limit * IN_RATE:
+        played = resample(player.read(player.rate * chunk // IN_RATE), player.rate, IN_RATE)
         mic = room.hear(played[:chunk])
         said = user[i:i + chunk]
         mic[:len(said)] += said

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio import OUT_RATE
-from .config import Breathing
-from .routines import LEAD_IN, Builder, Mark, Program, fill
+from ..config import Breathing
+from ..sound import OUT_RATE
+from .timeline import LEAD_IN, Builder, Mark, Program
 from .voice import Voice
+from .words import fill
 
-RATE = OUT_RATE
 TONE_LOW, TONE_HIGH = 196.0, 294.0  # G3 to D4: a soft rise and fall
 TONE_LEVEL = 0.06
 FADE = 0.03  # seconds of fade on cut cues and at tone edges
@@ -38,14 +38,14 @@ def cycle_count(b: Breathing, phases: tuple[float, ...], minutes: float | None,
 
 
 def tone(seconds: float, start_hz: float, end_hz: float) -> np.ndarray:
-    n = int(round(seconds * RATE))
+    n = int(round(seconds * OUT_RATE))
     freq = np.linspace(start_hz, end_hz, n)
-    wave = np.sin(2 * np.pi * np.cumsum(freq) / RATE)
+    wave = np.sin(2 * np.pi * np.cumsum(freq) / OUT_RATE)
     return (TONE_LEVEL * wave * envelope(n)).astype(np.float32)
 
 
 def envelope(n: int) -> np.ndarray:
-    fade = min(int(FADE * RATE), n // 2)
+    fade = min(int(FADE * OUT_RATE), n // 2)
     env = np.ones(n, dtype=np.float32)
     if fade:
         ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
@@ -58,7 +58,7 @@ def fit(sound: np.ndarray, n: int) -> np.ndarray:
     if len(sound) <= n:
         return sound
     out = sound[:n].copy()
-    fade = min(int(FADE * RATE), n)
+    fade = min(int(FADE * OUT_RATE), n)
     out[n - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     return out
 
@@ -72,14 +72,14 @@ def breathing(b: Breathing, *, voice: Voice, values: dict[str, str], pattern: st
     phases = tuple(p * pace for p in base)
     count = cycle_count(b, base, minutes, cycles)
     lead = Builder(voice)
-    lead.add(np.zeros(int(LEAD_IN * RATE), np.float32))
+    lead.add(np.zeros(int(LEAD_IN * OUT_RATE), np.float32))
     if b.intro:
         lead.section("intro", fill(b.intro, values))
         lead.speak(fill(b.intro, values))
         lead.silence(1.0)
-    start = lead.length / RATE
+    start = lead.length / OUT_RATE
     cycle_len = sum(phases)
-    total = int(round((start + count * cycle_len) * RATE))
+    total = int(round((start + count * cycle_len) * OUT_RATE))
     sound = np.zeros(total, dtype=np.float32)
     sound[:lead.length] = np.concatenate(lead.parts)
     marks = list(lead.marks)
@@ -87,17 +87,17 @@ def breathing(b: Breathing, *, voice: Voice, values: dict[str, str], pattern: st
                      for phase, seconds in zip(PHASES, phases) if seconds > 0)
     for k in range(count):
         t = start + k * cycle_len
-        marks.append(Mark(int(round(t * RATE)), f"breath {k + 1}", plan))
+        marks.append(Mark(int(round(t * OUT_RATE)), f"breath {k + 1}", plan))
         for phase, seconds in zip(PHASES, phases):
             if seconds > 0:
-                lay_phase(sound, b, voice, phase, int(round(t * RATE)),
-                          int(round((t + seconds) * RATE)))
+                lay_phase(sound, b, voice, phase, int(round(t * OUT_RATE)),
+                          int(round((t + seconds) * OUT_RATE)))
             t += seconds
     program = Program("breathing", sound, marks)
     if b.outro:
         outro = voice.say(fill(b.outro, values))
         program.marks.append(Mark(len(sound), "outro", fill(b.outro, values)))
-        program.sound = np.concatenate([sound, np.zeros(int(0.5 * RATE), np.float32), outro])
+        program.sound = np.concatenate([sound, np.zeros(int(0.5 * OUT_RATE), np.float32), outro])
     return program
 
 
@@ -106,12 +106,12 @@ def lay_phase(sound: np.ndarray, b: Breathing, voice: Voice, phase: str, a: int,
     n = z - a
     if b.tone and phase in ("inhale", "exhale"):
         low, high = (TONE_LOW, TONE_HIGH) if phase == "inhale" else (TONE_HIGH, TONE_LOW)
-        sound[a:z] += tone(n / RATE, low, high)[:n]
-    cue = fit(voice.say(b.cues[phase]), max(n - int(0.1 * RATE), 0))
+        sound[a:z] += tone(n / OUT_RATE, low, high)[:n]
+    cue = fit(voice.say(b.cues[phase]), max(n - int(0.1 * OUT_RATE), 0))
     sound[a:a + len(cue)] += cue
     if b.count:
-        for second in range(2, int(n / RATE) + 1):
-            at = a + (second - 1) * RATE
-            number = fit(voice.say(str(second)), int(0.8 * RATE))
+        for second in range(2, int(n / OUT_RATE) + 1):
+            at = a + (second - 1) * OUT_RATE
+            number = fit(voice.say(str(second)), int(0.8 * OUT_RATE))
             if at + len(number) <= z:
                 sound[at:at + len(number)] += number

@@ -21,6 +21,8 @@ import collections
 
 import numpy as np
 
+from . import IN_RATE
+
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 SPAN = 0.4  # seconds of echo the filter can model: delay plus the room's tail
 #: A block this many times louder, against what was played, than usual is the user talking.
@@ -34,7 +36,7 @@ WORTH = 0.2
 class EchoCanceller:
     """The echo of what was played, predicted and taken out of the microphone, block by block."""
 
-    def __init__(self, *, rate: int = 16000, span: float = SPAN, step: float = 0.5):
+    def __init__(self, *, rate: int = IN_RATE, span: float = SPAN, step: float = 0.5):
         self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
         self.parts = int(np.ceil(span * rate / BLOCK))
         self.step = step

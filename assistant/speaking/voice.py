@@ -18,10 +18,12 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .audio import OUT_RATE, read_wav
+from ..sound import OUT_RATE, AudioError
+from ..sound.files import read_wav, wav_samples
 
 
 class VoiceError(Exception):
@@ -40,7 +42,7 @@ class Voice:
         self.espeak = shutil.which("espeak-ng") if synthesiser != "pyttsx3" else None
         if synthesiser == "espeak-ng" and not self.espeak:
             raise VoiceError("espeak-ng is not installed; the setup command installs it.")
-        self._engine = None  # pyttsx3, started on first use where there is no espeak-ng
+        self._engine: Any = None  # pyttsx3, started on first use where there is no espeak-ng
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._dir = tempfile.TemporaryDirectory(prefix="grounding-voice-")
@@ -64,23 +66,9 @@ class Voice:
                 self._cache[text] = sound * np.float32(self.volume)
             return self._cache[text]
 
-    # -- espeak-ng, run as a program: synchronous, the same samples every time -------------
     def _espeak(self, text: str) -> np.ndarray:
-        path = Path(self._dir.name) / "say.wav"
-        cmd = [self.espeak, "-s", str(self.rate), "-w", str(path)]
-        if self.voice:
-            cmd += ["-v", self.voice]
-        try:  # the text goes in on stdin, so nothing in it is read as an option
-            done = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({exc}).") from None
-        if done.returncode:
-            said = done.stderr.decode(errors="replace").strip()
-            if self.voice and "voice" in said.lower():
-                raise VoiceError(f"voice.voice is '{self.voice}', which espeak-ng does not "
-                                 "have; `espeak-ng --voices` lists them.")
-            raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({said}).")
-        return trim(read_wav(path, OUT_RATE))
+        return trim(espeak_ng(text, voice=self.voice, words_per_minute=self.rate,
+                              program=self.espeak or "espeak-ng"))
 
     # -- pyttsx3, where there is no espeak-ng program --------------------------------------
     def _pyttsx3(self, text: str) -> np.ndarray:
@@ -99,7 +87,7 @@ class Voice:
                 break
         return sound
 
-    def _start_pyttsx3(self):
+    def _start_pyttsx3(self) -> Any:
         try:
             import pyttsx3
 
@@ -117,6 +105,33 @@ class Voice:
                                  "does not have.")
             engine.setProperty("voice", self.voice)
         return engine
+
+
+def espeak_ng(text: str, *, voice: str = "", words_per_minute: int = 175,
+              pitch: int | None = None, word_gap: int = 0, program: str = "espeak-ng",
+              rate: int = OUT_RATE) -> np.ndarray:
+    """``text`` as the espeak-ng program says it: float32 samples at ``rate``, untrimmed.
+
+    Synchronous, and the same samples every time. The text goes in on stdin, so nothing
+    in it is read as an option; the sound comes back on stdout, so nothing is written."""
+    cmd = [program, "--stdout", "-s", str(words_per_minute)]
+    cmd += ["-v", voice] if voice else []
+    cmd += ["-p", str(pitch)] if pitch is not None else []
+    cmd += ["-g", str(word_gap)] if word_gap else []
+    try:
+        done = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({exc}).") from None
+    if done.returncode:
+        said = done.stderr.decode(errors="replace").strip()
+        if voice and "voice" in said.lower():
+            raise VoiceError(f"voice.voice is '{voice}', which espeak-ng does not "
+                             "have; `espeak-ng --voices` lists them.")
+        raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({said}).")
+    try:
+        return wav_samples(done.stdout, rate, name="espeak-ng's output")
+    except AudioError as exc:
+        raise VoiceError(str(exc)) from None
 
 
 def trim(sound: np.ndarray, floor: float = 0.003) -> np.ndarray:

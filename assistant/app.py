@@ -1,0 +1,119 @@
+"""The assistant put together from the configuration, and its loop.
+
+Sound comes in (a microphone or a file), is heard (the recogniser), is
+decided on (``core.Assistant``) and is spoken out (a speaker or a file).
+Problems are raised as exceptions for ``cli.py`` to report; what the user
+should know while it runs goes to the ``tell`` callback it is given.
+"""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .config import Config, ConfigError
+from .core import Assistant, EventLog
+from .hearing.base import Recogniser, RecogniserError, UnknownWords
+from .hearing.engines import make_recogniser
+from .sound import IN_RATE
+from .sound.devices import Speaker, check_microphone, mic_chunks
+from .sound.files import wav_chunks
+from .sound.player import Player, WavRecorder
+from .speaking.voice import Voice
+
+Tell = Callable[[str], None]
+
+
+def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: None
+                   ) -> Recogniser:
+    """The configured recogniser; a phrase it cannot pronounce is named with its line."""
+    try:
+        return make_recogniser(config, store=store,
+                               progress=lambda m: tell(f"Learning your phrases (once): {m}..."))
+    except UnknownWords as exc:
+        problems = []
+        for intent, phrases in config.words.items():
+            for i, phrase in enumerate(phrases):
+                unknown = [w for w in phrase.split() if w in exc.words]
+                if unknown:
+                    problems.append(
+                        f"{config.where('listen', 'words', intent, i)}: '{phrase}' uses "
+                        f"{', '.join(repr(w) for w in unknown)}, which the {exc.engine} "
+                        "recogniser cannot pronounce; choose another word.")
+        raise ConfigError(problems) from None
+    except RecogniserError as exc:
+        raise ConfigError([f"{config.where('listen', 'model')}: {exc}"]) from None
+
+
+def voice_for(config: Config) -> Voice:
+    return Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+
+
+def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
+          recorder: WavRecorder | None, until_idle: bool, listening: bool = True) -> None:
+    """The main loop: output for each chunk's span is rendered before the chunk is heard,
+    as on a real device, so a stop takes effect at the end of the chunk that heard it.
+    With ``until_idle`` it goes on, hearing silence, until nothing plays; when it is not
+    ``listening`` at all (only rendering to a file), time just passes."""
+
+    def step(samples: np.ndarray) -> None:
+        if recorder:
+            recorder.advance_to((assistant.samples + len(samples)) / IN_RATE)
+        if listening:
+            assistant.feed(samples)
+        else:
+            assistant.wait(len(samples))
+
+    for samples in chunks:
+        step(samples)
+    silence = np.zeros(chunk, dtype=np.int16)
+    while until_idle and assistant.busy:
+        step(silence)
+
+
+class Session:
+    """One run of the assistant: its parts, its input and its output, closed together.
+
+    ``input`` is a WAV file to listen to instead of the microphone (``realtime``: paced like
+    one); ``output`` a WAV file to write instead of playing; ``listen`` False when there is
+    nothing to listen to (only rendering to a file)."""
+
+    def __init__(self, config: Config, stack: ExitStack, *, store: Path,
+                 input: Path | None = None, output: Path | None = None,
+                 events: Path | None = None, realtime: bool = True, listen: bool = True,
+                 chunk_ms: int = 20, tell: Tell = lambda message: None):
+        self.chunk = max(1, IN_RATE * chunk_ms // 1000)
+        if listen and input is None:
+            check_microphone(config.input_device)  # refuse before any slow start-up work
+        stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
+        log = EventLog(stream, echo=events is None)
+        self.player = Player()
+        self.assistant = Assistant(config, recogniser=recogniser_for(config, store=store,
+                                                                      tell=tell),
+                                   voice=voice_for(config), player=self.player, log=log)
+        self.listening = listen or input is not None
+        self.device = config.input_device if listen and input is None else False
+        self.chunks: Iterator[np.ndarray] = iter(())
+        if input is not None:  # read (or refused) now, before any output is written
+            self.chunks = wav_chunks(input, chunk=self.chunk, realtime=realtime)
+        self.recorder: WavRecorder | None = None
+        if output is not None:
+            self.recorder = WavRecorder(self.player)
+            stack.callback(self.recorder.save, output)
+        else:
+            stack.callback(Speaker(self.player, device=config.output_device).close)
+
+    def open_microphone(self) -> None:
+        """Start hearing the microphone (if this session listens to it); until now it was
+        only checked, so nothing queued up while the routines were being prepared."""
+        if self.device is not False:
+            self.chunks = mic_chunks(chunk=self.chunk, device=self.device)
+            self.device = False
+
+    def serve(self, *, until_idle: bool) -> None:
+        """Listen and answer; with ``until_idle``, go on until nothing is playing."""
+        self.open_microphone()
+        serve(self.assistant, self.chunks, chunk=self.chunk, recorder=self.recorder,
+              until_idle=until_idle, listening=self.listening)

@@ -1,0 +1,96 @@
+"""Hearing the user's own phrases: one small interface that every engine implements.
+
+A recogniser is pure: feed it 16 kHz mono int16 samples, get detections back.
+Internally every recogniser works on fixed blocks, so the detections do not
+depend on how the caller chops the audio (10 ms or 100 ms chunks give the
+same answer). Times are seconds of audio since the recogniser was made.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from ..sound import IN_RATE
+
+
+class RecogniserError(Exception):
+    """The recogniser cannot be set up (missing model, unknown words)."""
+
+
+class UnknownWords(RecogniserError):
+    """Some words of the phrases are not in the recogniser's dictionary."""
+
+    def __init__(self, engine: str, words: list[str]):
+        super().__init__(f"{engine} has no pronunciation for {', '.join(words)}.")
+        self.engine, self.words = engine, set(words)
+
+
+@dataclass(frozen=True)
+class Detection:
+    phrase: str
+    """The phrase as configured (normalised)."""
+    start: float
+    """Seconds: where the phrase began in the audio."""
+    end: float
+    """Seconds: where the phrase ended in the audio."""
+    time: float
+    """Seconds: the point in the audio at which it was recognised."""
+
+
+class Recogniser:
+    """Fixed-block streaming base: subclasses implement ``_block`` and ``_reset``."""
+
+    block = 160  # samples per internal block
+    #: Whether taking the assistant's echo out of the microphone first helps this recogniser
+    #: (measured with scripts/bench_own_voice.py; see docs/benchmarks.md).
+    echo_cancel = False
+
+    def __init__(self, phrases: Iterable[str]):
+        self.phrases = tuple(phrases)
+        self._pending = np.zeros(0, dtype=np.int16)
+        self.samples = 0  # samples processed so far
+
+    def feed(self, samples: np.ndarray) -> list[Detection]:
+        """Process a chunk of int16 samples of any length."""
+        data = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
+        found: list[Detection] = []
+        usable = len(data) - len(data) % self.block
+        for i in range(0, usable, self.block):
+            self.samples += self.block
+            found += self._block(data[i:i + self.block])
+        self._pending = data[usable:]
+        return found
+
+    @property
+    def now(self) -> float:
+        return self.samples / IN_RATE
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        raise NotImplementedError
+
+    def missing_words(self) -> list[str]:
+        """Words of the configured phrases the recogniser cannot pronounce."""
+        raise NotImplementedError
+
+    def fresh(self) -> Recogniser:
+        """A recogniser with the same settings and no memory of past audio."""
+        raise NotImplementedError
+
+    def eager(self) -> Recogniser:
+        """A fresh recogniser at the highest sensitivity, to notice the assistant's own voice
+        saying something like a phrase even when the microphone's copy sounds a little different.
+        """
+        raise NotImplementedError
+
+
+def detect_samples(recogniser: Recogniser, samples: np.ndarray, *, chunk: int = 1600,
+                   tail: float = 0.5) -> list[Detection]:
+    """Push a whole recording through the streaming path, with a little silence after."""
+    padded = np.concatenate([samples.astype(np.int16), np.zeros(int(tail * IN_RATE), np.int16)])
+    found = []
+    for i in range(0, len(padded), chunk):
+        found += recogniser.feed(padded[i:i + chunk])
+    return found
+

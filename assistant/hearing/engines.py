@@ -1,0 +1,64 @@
+"""Which engine listens, built from the configuration.
+
+Each engine's module is imported only when it is chosen: they load native
+libraries and models, and a configuration uses one of them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..config import Config
+from ..store import default_store
+from .base import Recogniser, RecogniserError
+
+ENGINES = ("pocketsphinx", "embedding", "vosk")
+
+
+def choose_engine(config: Config) -> str:
+    """``auto``: a Vosk model the user downloaded, else PocketSphinx. The embedding engine hears
+    real voices better but also answers the assistant's own voice from the speaker, so it is
+    chosen by name only (see docs/benchmarks.md)."""
+    if config.engine != "auto":
+        return config.engine
+    return "vosk" if config.model is not None and config.model.is_dir() else "pocketsphinx"
+
+
+def make_recogniser(config: Config, *, store: Path | None = None,
+                    enrolled: dict[str, list[np.ndarray]] | None = None,
+                    exclude: Iterable[str] = (),
+                    progress: Callable[[str], None] = lambda message: None) -> Recogniser:
+    """The recogniser the configuration asks for, listening for every phrase.
+
+    The embedding engine keeps what it learns in ``store`` (default: the user's data folder)
+    and learns from the user's
+    enrolled takes there (or from ``enrolled``), saying how far it is through ``progress``;
+    ``exclude`` keeps words out of its examples (for benchmarks)."""
+    phrases = config.phrases
+    engine = choose_engine(config)
+    if engine == "embedding":
+        from ..learning.enroll import load
+        from ..learning.learn import load_or_train
+        from .embedding import Embedder, EmbeddingRecogniser
+
+        store = default_store() if store is None else store
+        if enrolled is None:
+            enrolled = load(store, phrases)
+        classifier = load_or_train(phrases, store, enrolled=enrolled, exclude=exclude,
+                                   progress=progress)
+        return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
+                                   sensitivity=config.sensitivity,
+                                   phrase_sensitivity=config.phrase_sensitivity)
+    if engine == "vosk":
+        from .vosk import VoskRecogniser, load_vosk_model
+
+        if config.model is None or not config.model.is_dir():
+            raise RecogniserError("the Vosk engine needs listen.model to name a model folder.")
+        return VoskRecogniser(phrases, model=load_vosk_model(config.model),
+                              sensitivity=config.sensitivity)
+    from .pocketsphinx import PocketSphinxRecogniser
+
+    return PocketSphinxRecogniser(phrases, sensitivity=config.sensitivity,
+                                  phrase_sensitivity=config.phrase_sensitivity)

@@ -1,0 +1,88 @@
+"""PocketSphinx keyword spotting with the English model shipped inside its wheel."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pocketsphinx
+
+from ..config import DEFAULT_SENSITIVITY
+from ..sound import IN_RATE
+from .base import Detection, Recogniser, UnknownWords
+
+
+def keyword_threshold(phones: int, sensitivity: float) -> float:
+    """PocketSphinx keyword threshold for a phrase of ``phones`` phones.
+
+    The score of a keyword path falls about exponentially with its length,
+    so the threshold is set per phone: higher sensitivity, lower threshold.
+    """
+    per_phone = 0.5 + 3.0 * sensitivity  # decades of likelihood per phone
+    return 10.0 ** -(max(phones, 2) * per_phone)
+
+
+class PocketSphinxRecogniser(Recogniser):
+    """Keyword spotting with the English model shipped inside the pocketsphinx wheel."""
+
+    echo_cancel = True
+
+    def __init__(self, phrases: Iterable[str], *, sensitivity: float = DEFAULT_SENSITIVITY,
+                 phrase_sensitivity: dict[str, float] | None = None):
+        super().__init__(phrases)
+        self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
+        model = Path(pocketsphinx.get_model_path()) / "en-us"
+        self.decoder = pocketsphinx.Decoder(
+            hmm=str(model / "en-us"), dict=str(model / "cmudict-en-us.dict"),
+            lm=None, loglevel="FATAL")
+        missing = self.missing_words()
+        if missing:
+            raise UnknownWords("pocketsphinx", missing)
+        lines = []
+        for phrase in self.phrases:
+            s = (phrase_sensitivity or {}).get(phrase, sensitivity)
+            lines.append(f"{phrase} /{keyword_threshold(self.phones(phrase), s):.1e}/")
+        with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False) as f:
+            f.write("\n".join(lines) + "\n")
+        try:
+            self.decoder.add_kws("triggers", f.name)
+        finally:
+            os.unlink(f.name)
+        self.decoder.activate_search("triggers")
+        self.decoder.start_utt()
+        self._utt_start = 0  # sample where the current utterance began
+
+    def fresh(self) -> PocketSphinxRecogniser:
+        return PocketSphinxRecogniser(self.phrases, sensitivity=self.sensitivity,
+                                      phrase_sensitivity=self.phrase_sensitivity)
+
+    def eager(self) -> PocketSphinxRecogniser:
+        return PocketSphinxRecogniser(self.phrases, sensitivity=1.0)
+
+    def phones(self, phrase: str) -> int:
+        return sum(len((self.decoder.lookup_word(w) or "").split()) for w in phrase.split())
+
+    def missing_words(self) -> list[str]:
+        words = {w for p in self.phrases for w in p.split()}
+        return sorted(w for w in words if self.decoder.lookup_word(w) is None)
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        self.decoder.process_raw(block.tobytes(), False, False)
+        hyp = self.decoder.hyp()
+        if hyp is None or not hyp.hypstr.strip():
+            return []
+        found = []
+        offset = self._utt_start / IN_RATE
+        for seg in self.decoder.seg():
+            phrase = seg.word.strip()
+            if phrase in self.phrases:
+                found.append(Detection(phrase, offset + seg.start_frame / 100,
+                                       offset + (seg.end_frame + 1) / 100, self.now))
+        # Start afresh so the same words are not reported twice.
+        self.decoder.end_utt()
+        self.decoder.start_utt()
+        self._utt_start = self.samples
+        return found
+

@@ -1,0 +1,1 @@
+"""Learning: teaching the embedding engine the user's phrases on the device."""

@@ -1,0 +1,326 @@
+"""Teach the embedding classifier the user's phrases, on the device, from synthetic speech.
+
+Each phrase is spoken by several flite and espeak-ng voices at three rates and
+two pitches, then placed in rooms (a little reverb) and noise. Ordinary speech
+made of everyday words, noise and silence are the "none of them" examples, and
+each phrase is an example against the others, so similar phrases are told
+apart. The result is kept in the caller's store, named by the phrase list.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from .. import store
+from ..config import normalise_phrase
+from ..hearing.embedding import BLOCK, FRAMES, Classifier, Embedder, model_paths
+from ..sound import IN_RATE
+from .augment import clip_like, glide, pink
+from .enroll import digest, load
+from .lexicon import COMMON, dictionary, neighbours
+from .speakers import RATES, speak, voices
+
+VERSION = 7  # change when the data or the network changes, so old caches are not used
+ENROLLED_COPIES = 30  # augmented copies of each take of the user's own voice
+#: The kind of thing the assistant itself says (calm guidance, dates, breathing cues, contacts),
+#: so that its own voice from the speaker does not start anything. Written for this purpose;
+#: the user's scripts are not used, so editing them never means learning again.
+OWN_SPEECH = """Take your time, there is no hurry at all.
+Let your shoulders drop a little, and let your hands rest.
+Notice the floor under your feet and the chair holding you.
+Look around the room and find something blue.
+Listen for a sound far away, and then a sound close by.
+It is Tuesday the fourteenth of March, it is late in the evening.
+Today is Friday, the sixth of August, and it is early afternoon.
+You are safe in this moment, and this feeling will pass.
+In. Hold. Out. Hold. In. Out.
+Breathe in slowly through your nose, and out through your mouth.
+Follow the tone as it rises and falls.
+Let the breath out be a little longer than the breath in.
+Notice your hands, their warmth, the air against your skin.
+If it feels okay, notice your legs, and let them be heavy.
+You can open your eyes or keep them resting on one spot.
+Your friend Alex, at home. Their number is in your phone.
+The crisis line is open all day and all night, you can call or send a text.
+You have a plan, and you have people who care about you.
+Well done for staying with it, that took courage.
+Let us finish here, and notice how you feel now.
+This is a support tool, and it is not therapy or an emergency service.
+Remember to drink some water and to eat something small.
+Notice the colour of the walls and the light from the window.
+Feel the weight of your body, the points where it touches the seat.
+You can say your pause words whenever you like.
+Picture the place where you feel calm, the sounds and the smells of it.
+Hold the smooth stone in your hand and feel how cool it is.
+Let your jaw soften and your tongue rest.
+We will count slowly together, breathing in and breathing out.
+The kettle is warm, and the tea is ready when you are.""".splitlines()
+
+
+def cache_path(folder: Path, phrases: tuple[str, ...], voice: str = "", *,
+               exclude: Iterable[str] = ()) -> Path:
+    """Where the model for these phrases (and these enrolled takes, by digest) is kept."""
+    what = (VERSION, sorted(phrases)) + ((sorted(exclude),) if exclude else ())
+    key = hashlib.sha256(repr(what).encode()).hexdigest()[:16]
+    return folder / (f"phrases-{key}-{voice}.npz" if voice else f"phrases-{key}.npz")
+
+
+def positive_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
+                     noises: list[np.ndarray], after: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, float]:
+    """Windows ending just after the phrase, from a random position in the first block.
+
+    ``after`` is speech that follows the phrase, as when it is said inside a sentence.
+    """
+    lead = int(rng.integers(BLOCK)) + BLOCK * int(rng.integers(2, 6))
+    loud = np.flatnonzero(np.abs(sound) > 0.05 * np.abs(sound).max())
+    end = lead + (loud[-1] if len(loud) else len(sound))
+    if after is not None:
+        gap = np.zeros(int(rng.integers(IN_RATE // 8)), np.float32)
+        sound = np.concatenate([sound, gap, after])
+    windows = embedder.history(embedder.clip(clip_like(sound, rng, noises, lead) * 32767))
+    first = int(np.ceil(end / BLOCK))  # the first block that holds the phrase's end
+    duration = (len(loud) and (loud[-1] - loud[0])) / IN_RATE
+    return windows[first - 1:first + 2], duration
+
+
+def negative_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
+                     noises: list[np.ndarray], piece: float = 2.0) -> np.ndarray:
+    """Every window of ``sound``, cut into short recordings."""
+    n = int(piece * IN_RATE)
+    parts = [clip_like(sound[i:i + n], rng, noises, BLOCK * int(rng.integers(1, 4)))
+             for i in range(0, len(sound), n)]
+    return np.concatenate([embedder.history(embedder.clip(p * 32767)) for p in parts])
+
+
+@dataclass
+class Examples:
+    """Windows of embeddings with their labels (0: none of the phrases, k: phrase k)."""
+
+    windows: list[np.ndarray] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+    def add(self, windows: np.ndarray, label: int) -> None:
+        self.windows.append(windows)
+        self.labels += [label] * len(windows)
+
+
+@dataclass
+class Synthetic:
+    """Everything learned from synthetic speech for a phrase list: the examples, each phrase's
+    typical length, and the noises they were mixed with (enrolled takes get the same)."""
+
+    examples: Examples
+    durations: np.ndarray
+    noises: list[np.ndarray]
+    vocabulary: list[str]
+
+
+#: Synthetic examples kept for reuse inside ``keeping_examples()`` (tests learn the same
+#: phrases with and without enrolled takes); None: nothing is kept, as in the product.
+_kept: dict[tuple, Synthetic] | None = None
+
+
+@contextmanager
+def keeping_examples() -> Iterator[None]:
+    """Within this block, learning the same phrases again reuses the synthetic examples."""
+    global _kept
+    before, _kept = _kept, {}
+    try:
+        yield
+    finally:
+        _kept = before
+
+
+def train(phrases: tuple[str, ...], *, seed: int = 0,
+          progress: Callable[[str], None] = lambda message: None,
+          enrolled: dict[str, list[np.ndarray]] | None = None,
+          exclude: Iterable[str] = ()) -> Classifier:
+    """Synthesise, embed and fit; ``enrolled`` adds the user's own takes of some phrases.
+    Words in ``exclude`` are never spoken as examples (a benchmark keeps its test words
+    out this way). Takes a few minutes for a dozen phrases."""
+    key = (tuple(phrases), seed, frozenset(exclude))
+    made = _kept.get(key) if _kept is not None else None
+    if made is None:
+        made = synthesise(phrases, seed=seed, exclude=set(exclude), progress=progress)
+        if _kept is not None:
+            _kept[key] = made
+    examples = Examples(list(made.examples.windows), list(made.examples.labels))
+    if enrolled:
+        progress("learning your own voice")
+        add_enrolled(examples, phrases, enrolled, made, np.random.default_rng([seed, 1]))
+    x = np.concatenate(examples.windows).reshape(-1, FRAMES * 96)
+    y = np.array(examples.labels)
+    progress(f"fitting on {len(y)} examples")
+    return fit(x, y, phrases, made.durations, np.random.default_rng([seed, 2]))
+
+
+def add_enrolled(examples: Examples, phrases: tuple[str, ...],
+                 enrolled: dict[str, list[np.ndarray]], made: Synthetic,
+                 rng: np.random.Generator) -> None:
+    """The user's own takes, each in many rooms and noises, sometimes followed by speech."""
+    embedder, talkers = Embedder(), voices()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        for label, phrase in enumerate(phrases, start=1):
+            for take in enrolled.get(phrase, []):
+                for _ in range(ENROLLED_COPIES):
+                    engine, voice = talkers[int(rng.integers(len(talkers)))]
+                    after = speak(engine, voice, " ".join(rng.choice(made.vocabulary, 2)), 1.0,
+                                  None, Path(tmpdir)) if rng.random() < 0.3 else None
+                    windows, _ = positive_windows(take, embedder, rng, made.noises, after)
+                    examples.add(windows, label)
+
+
+def synthesise(phrases: tuple[str, ...], *, seed: int, exclude: set[str],
+               progress: Callable[[str], None]) -> Synthetic:
+    """Every example made from synthetic speech: the phrases alone and inside sentences,
+    everyday speech, speech like the assistant's own, near-sounding words, noise alone."""
+    rng = np.random.default_rng(seed)
+    embedder = Embedder()
+    talkers = voices()
+    banned = {w for p in phrases for w in p.split()} | exclude
+    words = dictionary()
+    sounds_like = {words[w] for w in banned if w in words}
+    vocabulary = [w for w in COMMON if w not in banned and words.get(w) not in sounds_like]
+    near = sorted({n for p in phrases for w in p.split() for n in neighbours(w, words, rng=rng)}
+                  - banned)
+    examples, durations = Examples(), []
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        progress("making background noise")
+        babble = sum(speak(e, v, " ".join(rng.choice(vocabulary, 200)), 1.0, 1.0,
+                           tmp)[:IN_RATE * 40] for e, v in talkers[:3])
+        noises = [pink(IN_RATE * 60, rng), np.resize(babble / np.std(babble), IN_RATE * 60),
+                  rng.normal(size=IN_RATE * 60).astype(np.float32)]
+        for label, phrase in enumerate(phrases, start=1):
+            progress(f"learning '{phrase}'")
+            lengths = []
+            for engine, voice in talkers:
+                for rate in RATES:
+                    for pitch in (0.85, 1.15):
+                        clean = speak(engine, voice, phrase, rate, pitch, tmp)
+                        windows, duration = positive_windows(clean, embedder, rng, noises)
+                        lengths.append(duration)
+                        examples.add(windows, label)
+                        # ...and inside a sentence, with words before and after it.
+                        before = " ".join(rng.choice(vocabulary, int(rng.integers(1, 4))))
+                        said = speak(engine, voice, f"{before} {phrase}", rate, pitch, tmp)
+                        after = speak(engine, voice, " ".join(rng.choice(vocabulary, 2)),
+                                      rate, pitch, tmp)
+                        inside, _ = positive_windows(said, embedder, rng, noises, after)
+                        examples.add(inside, label)
+            durations.append(float(np.median(lengths)))
+        progress("learning what is not a phrase")
+        for k, (engine, voice) in enumerate(talkers * 2):
+            text = " ".join(rng.choice(vocabulary, 120))
+            speech = speak(engine, voice, text, RATES[k % 3], (0.85, 1.0, 1.15)[k % 3], tmp)
+            examples.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
+        progress("learning its own voice")
+        padded = [f" {normalise_phrase(t)} " for t in OWN_SPEECH]
+        spoken = [t for t, words in zip(OWN_SPEECH, padded) if not exclude & set(words.split())
+                  and not any(f" {p} " in words for p in phrases)]
+        for engine, voice in talkers if spoken else []:
+            text = " ".join(rng.choice(spoken, min(6, len(spoken)), replace=False))
+            speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
+            if rng.random() < 0.5:  # over the breathing tone
+                speech = speech + glide(len(speech), rng) * np.abs(speech).max() * 0.3
+            examples.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
+        progress("learning words that sound close")
+        for engine, voice in talkers:
+            single = list(rng.choice(vocabulary, 30)) + near
+            rng.shuffle(single)
+            speech = speak(engine, voice, " ".join(single), RATES[int(rng.integers(3))], 1.0,
+                           tmp, gap=True)
+            examples.add(negative_windows(speech, embedder, rng, noises), 0)
+        for noise in [*noises, glide(IN_RATE * 30, rng)]:  # noise or tone alone, coming and going
+            quiet = noise[:IN_RATE * 30] * 10 ** (rng.uniform(-40, -10) / 20)
+            examples.add(negative_windows(quiet, embedder, rng, noises[:1], piece=1.5), 0)
+    return Synthetic(examples, np.array(durations), noises, vocabulary)
+
+
+def fit(x: np.ndarray, y: np.ndarray, phrases: tuple[str, ...], durations: np.ndarray,
+        rng: np.random.Generator, *, members: int = 3) -> Classifier:
+    """An ensemble of networks, each from its own start and its own resample of the data."""
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-3
+    x = ((x - mean) / scale).astype(np.float32)
+    nets = [fit_one(x[pick], y[pick], len(phrases) + 1, rng)
+            for pick in (rng.integers(len(y), size=len(y)) for _ in range(members))]
+    w1, b1, w2, b2 = (np.stack(p) for p in zip(*nets))
+    return Classifier(phrases, mean.astype(np.float32), scale.astype(np.float32), w1, b1, w2, b2,
+                      durations=durations.astype(np.float32))
+
+
+def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
+            hidden: int = 64, epochs: int = 30) -> list[np.ndarray]:
+    """One softmax network trained with Adam; classes weighted so each counts the same."""
+    counts = np.bincount(y, minlength=k).astype(np.float32)
+    weight = (len(y) / (k * np.maximum(counts, 1)))[y]
+    params = [rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
+              np.zeros(hidden, np.float32),
+              rng.normal(0, np.sqrt(1 / hidden), (hidden, k)).astype(np.float32),
+              np.zeros(k, np.float32)]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    step, lr, decay = 0, 1e-3, 1e-4
+    for _ in range(epochs):
+        order = rng.permutation(len(y))
+        for i in range(0, len(y), 256):
+            batch = order[i:i + 256]
+            xb, yb, wb = x[batch], y[batch], weight[batch]
+            h_pre = xb @ params[0] + params[1]
+            keep = (rng.random(h_pre.shape) > 0.2) / 0.8  # dropout on the hidden layer
+            h = np.maximum(h_pre, 0) * keep
+            z = h @ params[2] + params[3]
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            dz = p
+            dz[np.arange(len(yb)), yb] -= 1
+            dz *= (wb / wb.sum())[:, None]
+            dh = (dz @ params[2].T) * keep * (h_pre > 0)
+            grads = [xb.T @ dh + decay * params[0], dh.sum(0), h.T @ dz + decay * params[2],
+                     dz.sum(0)]
+            step += 1
+            for j, g in enumerate(grads):
+                m[j] = 0.9 * m[j] + 0.1 * g
+                v[j] = 0.999 * v[j] + 0.001 * g * g
+                mh, vh = m[j] / (1 - 0.9 ** step), v[j] / (1 - 0.999 ** step)
+                params[j] -= lr * mh / (np.sqrt(vh) + 1e-8)
+    return params
+
+
+def learned(phrases: tuple[str, ...], folder: Path, *, exclude: Iterable[str] = ()) -> bool:
+    """Whether the model for these phrases and their enrolled takes is already learned."""
+    model_paths()  # says so if the embedding models are missing
+    enrolled = load(folder, phrases)
+    return cache_path(folder, phrases, digest(enrolled) if enrolled else "",
+                      exclude=exclude).exists()
+
+
+def load_or_train(phrases: tuple[str, ...], folder: Path, *,
+                  enrolled: dict[str, list[np.ndarray]] | None = None,
+                  exclude: Iterable[str] = (),
+                  progress: Callable[[str], None] = lambda message: None) -> Classifier:
+    """The learned model for these phrases (and takes), learning it first if need be.
+
+    A kept model that cannot be read (cut short, damaged) is reported through ``progress``
+    and learned again."""
+    path = cache_path(folder, phrases, digest(enrolled) if enrolled else "", exclude=exclude)
+    if path.exists():
+        try:
+            return Classifier.load(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            progress(f"the learned model {path.name} is damaged; learning it again")
+    classifier = train(phrases, progress=progress, enrolled=enrolled, exclude=exclude)
+    buffer = io.BytesIO()
+    classifier.save(buffer)
+    store.write_private(path, buffer.getvalue())
+    return classifier

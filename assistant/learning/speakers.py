@@ -1,0 +1,52 @@
+"""The synthetic speakers the embedding engine learns from: flite and espeak-ng voices."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from ..hearing.base import RecogniserError
+from ..sound import IN_RATE
+from ..sound.files import read_wav
+from ..speaking.voice import espeak_ng
+
+FLITE = ("slt", "rms", "awb", "kal16")
+ESPEAK = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en-029", "en-gb-x-rp")
+RATES = (0.8, 1.0, 1.25)
+
+
+def speak(engine: str, voice: str, text: str, rate: float, pitch: float | None, tmp: Path,
+          gap: bool = False) -> np.ndarray:
+    """``text`` spoken by a flite or espeak-ng voice at 16 kHz; ``rate`` and ``pitch`` are
+    relative (pitch ``None``: the voice's own). With ``gap``, one word at a time. flite
+    writes into the folder ``tmp``."""
+    out = tmp / "s.wav"
+    if gap:
+        text = ". ".join(text.split()) + "." if engine == "flite" else text
+    if engine == "flite":
+        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}"]
+        if pitch is not None:
+            mean = (170 if voice == "slt" else 110) * pitch
+            cmd += ["--setf", f"int_f0_target_mean={mean:.0f}"]
+        cmd += ["-t", text, "-o", str(out)]
+    else:
+        return espeak_ng(text, voice=voice, words_per_minute=int(165 * rate),
+                         pitch=None if pitch is None else int(50 * pitch),
+                         word_gap=50 if gap else 0, rate=IN_RATE)
+    subprocess.run(cmd, check=True, capture_output=True)
+    return read_wav(out, IN_RATE)
+
+
+def voices() -> list[tuple[str, str]]:
+    found = []
+    if shutil.which("flite"):
+        found += [("flite", v) for v in FLITE]
+    if shutil.which("espeak-ng"):
+        found += [("espeak", v) for v in ESPEAK]
+    if not found:
+        raise RecogniserError("learning your phrases needs flite or espeak-ng; the setup "
+                              "command installs them.")
+    return found
+

@@ -1,0 +1,103 @@
+"""The Player: the one sound the assistant is saying, read out block by block.
+
+A speaker callback or the WAV recorder pulls from it, so stopping takes effect
+at the next block.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import OUT_RATE
+from .files import write_wav
+
+FADE_OUT = 0.01  # seconds: a stop fades this quickly, so it does not click
+
+
+class Player:
+    """The one sound the assistant is playing, read block by block.
+
+    ``read`` is called from the speaker callback (or the WAV writer); the other
+    methods from the main loop. A short lock guards the swap of sound and cursor.
+    """
+
+    def __init__(self, rate: int = OUT_RATE):
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._sound = np.zeros(0, dtype=np.float32)
+        self._pos = 0
+        self._played: list[np.ndarray] = []  # what went out since ``take_played``
+
+    def take_played(self) -> np.ndarray:
+        """Everything read out (played) since the last call, silence included."""
+        with self._lock:
+            played, self._played = self._played, []
+        return np.concatenate(played) if played else np.zeros(0, np.float32)
+
+    def play(self, sound: np.ndarray, *, start: int = 0) -> None:
+        """Play ``sound`` from sample ``start``; what was playing fades out under it."""
+        with self._lock:
+            tail = self._fade_tail()
+            sound = sound.astype(np.float32)  # a copy: the tail is mixed into it
+            n = min(len(tail), len(sound) - start)
+            sound[start:start + n] += tail[:n]
+            self._sound, self._pos = sound, start
+
+    def replace(self, sound: np.ndarray) -> None:
+        """Swap in a new sound that shares this one's past; the cursor stays put."""
+        with self._lock:
+            self._sound = sound.astype(np.float32)
+
+    def stop(self) -> int:
+        """Silence within a few milliseconds (a short fade, no click); returns the position."""
+        with self._lock:
+            pos = self._pos
+            self._sound, self._pos = self._fade_tail(), 0
+            return pos
+
+    def _fade_tail(self) -> np.ndarray:
+        """The next few milliseconds of what is playing, faded to nothing."""
+        tail = self._sound[self._pos:self._pos + int(FADE_OUT * self.rate)]
+        return tail * np.linspace(1.0, 0.0, len(tail), dtype=np.float32)
+
+    @property
+    def position(self) -> int:
+        return self._pos
+
+    @property
+    def playing(self) -> bool:
+        return self._pos < len(self._sound)
+
+    def read(self, frames: int) -> np.ndarray:
+        out = np.zeros(frames, dtype=np.float32)
+        with self._lock:
+            part = self._sound[self._pos:self._pos + frames]
+            out[:len(part)] = part
+            self._pos += len(part)
+            self._played.append(out)
+            if len(self._played) > 200:  # nobody is taking them: keep the newest only
+                del self._played[:100]
+        return out
+
+
+class WavRecorder:
+    """Pulls from a Player in step with the input clock and keeps the samples."""
+
+    def __init__(self, player: Player):
+        self.player = player
+        self.blocks: list[np.ndarray] = []
+        self.frames = 0
+
+    def advance_to(self, seconds: float) -> None:
+        """Render output up to ``seconds`` of audio time."""
+        target = int(round(seconds * self.player.rate))
+        if target > self.frames:
+            self.blocks.append(self.player.read(target - self.frames))
+            self.frames = target
+
+    def save(self, path: str | Path) -> None:
+        sound = np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
+        write_wav(path, sound, self.player.rate)
+

@@ -1,0 +1,1 @@
+"""Speaking: text to samples, routines laid on one timeline, the breathing pacer."""

@@ -1,0 +1,106 @@
+"""The shape of the package: modules import each other in one direction only.
+
+Every import is counted, at the top of a module or inside a function, so a
+cycle cannot hide behind an import made late.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "assistant"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each module of ``assistant`` to the modules of ``assistant`` it imports."""
+    files = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join(anchor + ([node.module] if node.module else []))
+                # "from pkg import mod" imports the module pkg.mod; "from mod import x", mod
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base
+                           for a in node.names]
+            for target in targets:
+                # importing a.b.c runs a/__init__ and a/b/__init__ too
+                pieces = target.split(".")
+                for k in range(1, len(pieces) + 1):
+                    prefix = ".".join(pieces[:k])
+                    if prefix in files and prefix != name:
+                        graph[name].add(prefix)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle found by a depth-first walk, each as the list of modules around it."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                found.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def test_no_module_of_the_assistant_imports_itself_round_a_cycle():
+    graph = import_graph()
+    assert len(graph) > 20 and graph["assistant.cli"], "the walk found the package's modules"
+    found = cycles(graph)
+    assert not found, "import cycles: " + "; ".join(" -> ".join(c) for c in found)
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function(tmp_path):
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+
+
+def test_stages_depend_in_the_pipeline_direction_only():
+    """Sound knows nothing of hearing, speaking or deciding; hearing and speaking know nothing
+    of the decisions or the command line."""
+    graph = import_graph()
+    upward = {
+        "assistant.sound": ("assistant.hearing", "assistant.learning", "assistant.speaking",
+                            "assistant.core", "assistant.app", "assistant.cli"),
+        "assistant.hearing": ("assistant.speaking", "assistant.core", "assistant.app",
+                              "assistant.cli"),
+        "assistant.speaking": ("assistant.hearing", "assistant.learning", "assistant.core",
+                               "assistant.app", "assistant.cli"),
+        "assistant.core": ("assistant.app", "assistant.cli"),
+    }
+    wrong = [(a, b) for a, deps in graph.items() for b in deps for low, highs in upward.items()
+             if (a == low or a.startswith(low + ".")) and b.startswith(highs)]
+    assert not wrong, wrong
+
+
+def test_nothing_for_measuring_ships_in_the_product():
+    names = {p.stem for p in PACKAGE.rglob("*.py")}
+    assert "analysis" not in names
+    text = "\n".join(p.read_text() for p in PACKAGE.rglob("*.py"))
+    assert "HELD_OUT" not in text and "speech_commands" not in text
