@@ -15,7 +15,7 @@ import numpy as np
 
 from .config import Config, ConfigError
 from .core import Assistant, EventLog
-from .hearing.base import Recogniser, RecogniserError, UnknownWords
+from .hearing.base import ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
 from .sound import IN_RATE
 from .sound.devices import Speaker, check_microphone, mic_chunks
@@ -32,6 +32,8 @@ def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: 
     try:
         return make_recogniser(config, store=store,
                                progress=lambda m: tell(f"Learning your phrases (once): {m}..."))
+    except ModelError:
+        raise  # a missing or changed model is not the configuration's fault
     except UnknownWords as exc:
         problems = []
         for intent, phrases in config.words.items():

@@ -19,8 +19,10 @@ import numpy as np
 from . import config as config_module
 from .app import Session, recogniser_for, voice_for
 from .config import Config, ConfigError, normalise_phrase
-from .hearing.base import RecogniserError, detect_samples
+from .espeak import EspeakError
+from .hearing.base import ModelError, RecogniserError, detect_samples
 from .hearing.engines import choose_engine
+from .hearing.pocketsphinx import known_phrases
 from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
@@ -163,7 +165,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
         samples = to_int16(read_wav(path))
         recogniser = (recogniser_for(config, store=default_store(), tell=tell)
                       if recogniser is None else recogniser.fresh())
-        found = detect_samples(recogniser, samples, chunk=chunk)
+        found = [d for d in detect_samples(recogniser, samples, chunk=chunk)
+                 if d.kind == "heard"]  # what it would act on
         print(json.dumps({"file": str(path), "detections": [
             {"intent": intents[d.phrase], "phrase": d.phrase, "start": round(d.start, 3),
              "end": round(d.end, 3), "time": round(d.time, 3)} for d in found]}))
@@ -248,7 +251,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             engine += " (it learns these phrases once, when it next starts: a few minutes)"
     else:
         recogniser_for(config, store=default_store())
-    for intent, i, advice in phrase_warnings(config.words):
+    warnings = phrase_warnings(config.words)
+    if engine == "whisper":
+        quick = set(known_phrases(config.phrases))
+        warnings += [("pause", i, f"'{p}' is not in the quick first stage's dictionary, so it "
+                      "stops the voice after the check, about a second later, instead of at "
+                      "once; it is heard all the same.")
+                     for i, p in enumerate(config.words.get("pause", ())) if p not in quick]
+    for intent, i, advice in warnings:
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     phrases = sum(len(p) for p in config.words.values())
     print(f"{args.config} is ready: {phrases} phrases for {len(config.words)} intents, "
@@ -273,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
-    except (AudioError, VoiceError) as exc:
+    except (AudioError, VoiceError, EspeakError, ModelError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_AUDIO
     except BrokenPipeError:  # the reader went away (``| head``): nothing left to say

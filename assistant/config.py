@@ -138,7 +138,7 @@ STEP = {"say": str, "wait": float, "region": str}
 SCHEMA: dict[str, Any] = {
     "user": {"name": str, "anchors": ("map", str)},
     "listen": {
-        "engine": ("one_of", "auto", "embedding", "pocketsphinx", "vosk"),
+        "engine": ("one_of", "auto", "whisper", "embedding", "pocketsphinx", "vosk"),
         "model": str,
         "input_device": ("device",),
         "sensitivity": float,

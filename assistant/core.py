@@ -7,6 +7,7 @@ speaker callback or a WAV recorder drains.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import sys
@@ -34,11 +35,19 @@ REPEAT_GRACE = 1.0
 #: A phrase heard in the microphone is the assistant's own voice if an eager recogniser heard
 #: the same phrase in what the assistant played, up to this many seconds before.
 OWN_VOICE_WINDOW = 1.5
+#: Seconds of what the assistant said that a phrase heard now is compared with.
+OWN_TEXT_WINDOW = 6.0
+#: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
+#: check has answered (the check normally answers within one).
+HOLD_LIMIT = 3.0
 
 
 class State(Enum):
     IDLE = "idle"
     PLAYING = "playing"
+    HELD = "held"
+    """Stopped on a candidate pause phrase; the second stage's check will say whether to go
+    on (exactly where it stopped) or to run the pause routine."""
 
 
 @dataclass
@@ -78,6 +87,9 @@ class Assistant:
         self.state = State.IDLE
         self.running: Running | None = None
         self.interrupted: tuple[Running, int] | None = None  # routine and section to resume
+        self.held_at = 0  # where the voice stopped when HELD (samples), and when (seconds)
+        self.held_since = 0.0
+        self.said: collections.deque[tuple[float, str]] = collections.deque(maxlen=64)
         # The same recogniser on what the assistant itself plays, which reaches the microphone.
         self.echo = recogniser.eager()
         self._played = np.zeros(0, np.float32)
@@ -116,13 +128,35 @@ class Assistant:
             chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
         detections = self.recogniser.feed(chunk)
         self.samples += n
+        self.note_what_is_said()
         for detection in detections:
-            if detection.time - self._own.get(detection.phrase, -1e9) <= OWN_VOICE_WINDOW:
+            if self.own_voice(detection):
                 self.log(detection.time, "ignored", phrase=detection.phrase,
-                         reason="own voice")
+                         reason="own voice", kind=detection.kind)
                 continue
-            self.hear(detection)
+            {"candidate": self.on_candidate, "rejected": self.on_rejected,
+             "heard": self.hear}[detection.kind](detection)
+        if self.state is State.HELD and self.now - self.held_since > HOLD_LIMIT:
+            self.go_on("no answer")
         self.notice_end()
+
+    def own_voice(self, d: Detection) -> bool:
+        """Whether ``d`` is the assistant hearing itself: the same phrase noticed in what it
+        played a moment before, or in the words it was saying around then."""
+        if d.time - self._own.get(d.phrase, -1e9) <= OWN_VOICE_WINDOW:
+            return True
+        text = " ".join(t for at, t in self.said if at >= d.start - OWN_TEXT_WINDOW)
+        return bool(text) and d.kind != "rejected" and self.recogniser.said_in(d.phrase, text)
+
+    def note_what_is_said(self) -> None:
+        """Keep the words of each section as it starts playing, with the time."""
+        if self.running is None or self.state is not State.PLAYING:
+            return
+        marks = self.running.program.marks
+        text = marks[self.running.program.section_at(self.player.position)].text if marks \
+            else ""
+        if text and (not self.said or self.said[-1][1] != text):
+            self.said.append((self.now, text))
 
     def wait(self, n: int) -> None:
         """Let ``n`` samples of time pass with nothing to listen to (rendering to a file)."""
@@ -144,7 +178,30 @@ class Assistant:
 
     @property
     def busy(self) -> bool:
-        return self.state is State.PLAYING
+        return self.state is not State.IDLE
+
+    # -- a first stage's candidate and the check's answer -------------------------------------
+    def on_candidate(self, d: Detection) -> None:
+        """A pause phrase, not yet checked: silence at once, and wait for the answer."""
+        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase])
+        if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
+            return
+        assert self.running is not None
+        self.held_at, self.held_since = self.player.stop(), self.now
+        self.state = State.HELD
+        self.log(self.now, "speech_stop", routine=self.running.program.name, reason="candidate")
+
+    def on_rejected(self, d: Detection) -> None:
+        self.log(d.time, "rejected", phrase=d.phrase)
+        if self.state is State.HELD and self.intents[d.phrase] == "pause":
+            self.go_on("not the pause phrase")
+
+    def go_on(self, reason: str) -> None:
+        """Speech held on a candidate goes on exactly where it stopped."""
+        assert self.running is not None
+        self.player.play(self.running.program.sound, start=self.held_at)
+        self.state = State.PLAYING
+        self.log(self.now, "speech_start", routine=self.running.program.name, reason=reason)
 
     def hear(self, d: Detection) -> None:
         intent = self.intents[d.phrase]
@@ -167,11 +224,14 @@ class Assistant:
 
     def stop(self, *, reason: str) -> int:
         """Silence now; returns how far the routine had got (samples)."""
-        if self.running is None or self.state is not State.PLAYING:
+        if self.running is None or self.state is State.IDLE:
             return 0
-        pos = self.player.stop()
         name = self.running.program.name
-        self.log(self.now, "speech_stop", routine=name, reason=reason)
+        if self.state is State.HELD:  # already silent since the candidate
+            pos = self.held_at
+        else:
+            pos = self.player.stop()
+            self.log(self.now, "speech_stop", routine=name, reason=reason)
         self.log(self.now, "routine_end", routine=name, reason=reason)
         self.state = State.IDLE
         return pos

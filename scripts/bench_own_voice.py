@@ -5,9 +5,10 @@
 
 Every routine of the config is played with its output fed back into the microphone through
 a simulated room (30 ms late, a small room's echo, a little noise) at several echo levels.
-Counts what it started by itself (self-triggers), what it recognised as its own voice and
-ignored, and how often four flite voices saying the first pause phrase over a body scan are
-heard (barge-in).
+Counts what it started by itself (self-triggers), how often it stopped its own voice for a
+moment on a first-stage candidate that the check then turned down, what it recognised as its
+own voice and ignored, and how often four flite voices saying the first pause phrase over a
+body scan, at several points of it, are heard (barge-in).
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--echo-cancel", choices=("auto", "on", "off"), default="auto",
                    help="take the assistant's echo out of the microphone first (auto: where "
                    "that helps the engine)")
+    p.add_argument("--points", default="7,20,33",
+                   help="seconds into the body scan at which the user says the pause phrase")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     config, _ = config_module.load(args.config)
@@ -61,24 +64,29 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for gain in (float(g) for g in args.gains.split(",")):
-        started, ignored, seconds = [], 0, 0.0
+        started, ignored, held, seconds = [], 0, 0, 0.0
         for routine in ROUTINES:
             events = loopback(fresh(), routine, room=Room(gain=gain))
             started += [e["phrase"] for e in events if e["event"] == "trigger"]
             ignored += sum(e["event"] == "ignored" for e in events)
+            held += sum(e["event"] == "speech_start" and bool(e.get("reason")) for e in events)
             seconds += events[-1]["t"]
-        heard = 0
-        for said in users:
-            user = np.concatenate([np.zeros(IN_RATE * 7, np.float32), said])
-            events = loopback(fresh(), "body_scan", room=Room(gain=gain), user=user)
-            heard += any(e["event"] == "trigger" and e["phrase"] == pause for e in events)
+        heard, trials = 0, 0
+        for at in (float(t) for t in args.points.split(",")):
+            for said in users:
+                user = np.concatenate([np.zeros(int(IN_RATE * at), np.float32), said])
+                events = loopback(fresh(), "body_scan", room=Room(gain=gain), user=user)
+                heard += any(e["event"] == "trigger" and e["phrase"] == pause and e["t"] > at
+                             for e in events)
+                trials += 1
         rows.append({"engine": type(recogniser).__name__, "echo_gain": gain,
                      "own_speech_minutes": round(seconds / 60, 1), "self_triggers": started,
-                     "ignored_as_own_voice": ignored, "barge_in": f"{heard}/{len(users)}"})
+                     "stopped_for_a_moment": held, "ignored_as_own_voice": ignored,
+                     "barge_in": f"{heard}/{trials}"})
         if not args.json:
             print(f"echo {gain}: {len(started)} self-triggers in {seconds / 60:.1f} min "
-                  f"{started}, {ignored} ignored as its own voice, barge-in {heard}/"
-                  f"{len(users)}", flush=True)
+                  f"{started}, {held} times stopped for a moment, {ignored} ignored as its "
+                  f"own voice, barge-in {heard}/{trials}", flush=True)
     if args.json:
         print(json.dumps(rows))
     return 0

@@ -2,13 +2,21 @@
 """Trigger accuracy: detection, false triggers, real-time factor and delay, per word.
 
     .venv/bin/python scripts/bench_triggers.py                      # ../shared/speech, ten words
+    .venv/bin/python scripts/bench_triggers.py --clips ../shared/speech/keywords \
+        --words alexa,computer,jarvis --with-shipped --continuous ../shared/speech/continuous
+    .venv/bin/python scripts/bench_triggers.py --clips ../shared/speech/keywords \
+        --words alexa,computer,jarvis --snr 10
     .venv/bin/python scripts/bench_triggers.py --clips bench-out/synth --json
 
 The clips folder holds one sub-folder per spoken word (16 kHz mono WAV). The
 trigger words are configured as phrases of the assistant, spread over its
 intents, and every clip goes through the same streaming path as `run` and
 `detect`. A ``continuous/`` folder (see synth_corpus.py) gives false triggers
-per hour; a ``labels.json`` gives where each word ends and its noise level.
+per hour (or ``--continuous DIR``: every detection in its long WAVs is false); a
+``labels.json`` gives where each word ends and its noise level. ``--snr`` mixes noise into
+every clip at that signal-to-noise ratio (pink noise, or ``--noise babble``: another
+reader of the continuous recordings talking underneath). Only detections the assistant
+acts on count (``heard``); a first stage's candidates that a second stage turns down do not.
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ from assistant import config as config_module  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
 from assistant.hearing.base import detect_samples  # noqa: E402
 from assistant.hearing.engines import make_recogniser  # noqa: E402
+from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav, to_int16  # noqa: E402
@@ -50,7 +59,30 @@ class Timed:
         found = detect_samples(r, to_int16(samples), chunk=320)
         self.cpu += time.process_time() - started
         self.audio += len(samples) / IN_RATE + 0.5
-        return found
+        return [d for d in found if d.kind == "heard"]
+
+
+class Noise:
+    """Noise to mix under clips at a given SNR: pink, or real speech from long recordings."""
+
+    def __init__(self, kind: str, snr: float, continuous: Path, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+        self.snr = snr
+        if kind == "babble":
+            files = sorted(continuous.glob("*.wav"))
+            if not files:
+                raise SystemExit(f"--noise babble needs long WAVs in {continuous}.")
+            self.source = np.concatenate([read_wav(f)[:IN_RATE * 300] for f in files])
+        else:
+            self.source = pink(IN_RATE * 120, self.rng)
+
+    def __call__(self, clip: np.ndarray) -> np.ndarray:
+        start = int(self.rng.integers(len(self.source) - len(clip)))
+        noise = self.source[start:start + len(clip)].astype(np.float64)
+        loud = clip[np.abs(clip) > 0.1 * np.abs(clip).max()] if clip.any() else clip
+        power = float(np.mean(loud.astype(np.float64) ** 2)) if len(loud) else 1e-6
+        noise *= np.sqrt(power / 10 ** (self.snr / 10) / (np.mean(noise ** 2) + 1e-12))
+        return np.clip(clip + noise, -1.0, 1.0).astype(np.float32)
 
 
 def speaker(wav: Path) -> str:
@@ -89,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
                    "for a fair comparison")
     p.add_argument("--store", type=Path, default=ROOT / "bench-out" / "store",
                    help="where the embedding engine keeps what it learns for benchmarks")
+    p.add_argument("--with-shipped", action="store_true",
+                   help="keep the configuration's own phrases too (the words are added to them)")
+    p.add_argument("--continuous", type=Path, help="long WAVs in which every detection is "
+                   "false (default: the clips folder's continuous/)")
+    p.add_argument("--snr", type=float, help="mix noise into every clip at this SNR (dB)")
+    p.add_argument("--noise", choices=("pink", "babble"), default="pink")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -98,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     config, _ = config_module.load(args.config)
     spread = {intent: tuple(words[i::len(INTENTS)]) for i, intent in enumerate(INTENTS)
               if words[i::len(INTENTS)]}
+    if args.with_shipped:
+        spread = {intent: tuple(config.words.get(intent, ())) + spread.get(intent, ())
+                  for intent in dict.fromkeys([*config.words, *spread])}
     config = replace(config, words=spread, phrase_sensitivity={},
                      engine=args.engine or config.engine,
                      sensitivity=config.sensitivity if args.sensitivity is None
@@ -109,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                                  store=args.store))  # never the user's own takes
     labels_file = args.clips / "labels.json"
     labels = json.loads(labels_file.read_text()) if labels_file.exists() else {}
+    long_wavs = args.continuous or args.clips / "continuous"
+    noisy = Noise(args.noise, args.snr, long_wavs) if args.snr is not None else None
 
     hits = {w: 0 for w in words}
     positives = {w: 0 for w in words}
@@ -124,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             if speaker(wav) in left_out:
                 continue
             samples = read_wav(wav)
+            if noisy:
+                samples = noisy(samples)
             found = run(samples)
             phrases = {d.phrase for d in found}
             if spoken not in words:
@@ -146,11 +191,14 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     negatives[w] += 1
                     false[w] += w in phrases
-    continuous = sorted((args.clips / "continuous").glob("*.wav"))
+    continuous = sorted(long_wavs.glob("*.wav"))
     cont_false, cont_seconds = 0, 0.0
+    false_said: list[str] = []
     for wav in continuous:
         samples = read_wav(wav)
-        cont_false += len(run(samples))
+        found = run(samples)
+        cont_false += len(found)
+        false_said += [f"{wav.name} {d.end:.1f}s: {d.phrase}" for d in found]
         cont_seconds += len(samples) / IN_RATE
     if not continuous:  # the clips of non-trigger words are the non-trigger audio
         cont_false, cont_seconds = filler_false, filler_seconds
@@ -170,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         "latency_ms_p50": float(np.percentile(delays, 50) * 1e3) if delays else None,
         "latency_ms_p95": float(np.percentile(delays, 95) * 1e3) if delays else None,
         "detection_by_snr": {k: v[0] / v[1] for k, v in sorted(by_snr.items())},
+        "snr_db": args.snr, "noise": args.noise if args.snr is not None else None,
+        "phrases_configured": len(config.phrases),
+        "continuous_false": false_said,
         "words": per_word,
     }
     if args.json:
@@ -181,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'mean':12} {result['detection']:9.1%} {result['false_per_clip']:11.2%}")
     if result["false_per_hour"] is not None:
         print(f"false triggers per hour of non-trigger audio: {result['false_per_hour']:.2f} "
-              f"({result['continuous_minutes']:.1f} min)")
+              f"({result['continuous_minutes']:.1f} min, {len(config.phrases)} phrases)")
+        for said in false_said:
+            print(f"  false: {said}")
     if by_snr:
         print("detection by SNR: " + ", ".join(f"{k}: {v:.1%}" for k, v in
                                                 result["detection_by_snr"].items()))

@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 packages=(espeak-ng flite libportaudio2)
 extra=""
 if [ "${1:-}" = "--test" ]; then
-    # PulseAudio gives tests a virtual sound card.
-    packages+=(pulseaudio pulseaudio-utils)
+    # PulseAudio gives tests a virtual sound card; strace shows they never go online.
+    packages+=(pulseaudio pulseaudio-utils strace)
     extra="[test]"
 fi
 

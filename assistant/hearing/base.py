@@ -7,6 +7,7 @@ same answer). Times are seconds of audio since the recogniser was made.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -17,6 +18,10 @@ from ..sound import IN_RATE
 
 class RecogniserError(Exception):
     """The recogniser cannot be set up (missing model, unknown words)."""
+
+
+class ModelError(RecogniserError):
+    """A speech model is missing, cannot be read, or is not the one recorded."""
 
 
 class UnknownWords(RecogniserError):
@@ -37,6 +42,10 @@ class Detection:
     """Seconds: where the phrase ended in the audio."""
     time: float
     """Seconds: the point in the audio at which it was recognised."""
+    kind: str = "heard"
+    """``heard``: act on it. With a second stage, also ``candidate``: the first stage heard
+    it and the check is still to come (only a stop may act on it at once); and ``rejected``:
+    the check found that a candidate was not the phrase after all."""
 
 
 class Recogniser:
@@ -73,6 +82,11 @@ class Recogniser:
     def missing_words(self) -> list[str]:
         """Words of the configured phrases the recogniser cannot pronounce."""
         raise NotImplementedError
+
+    def said_in(self, phrase: str, text: str) -> bool:
+        """Whether ``text`` (what the assistant was saying) holds ``phrase``, as this
+        recogniser would hear it."""
+        return f" {phrase} " in " " + " ".join(re.findall(r"[\w']+", text.lower())) + " "
 
     def fresh(self) -> Recogniser:
         """A recogniser with the same settings and no memory of past audio."""

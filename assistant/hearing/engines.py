@@ -14,16 +14,16 @@ from ..config import Config
 from ..store import default_store
 from .base import Recogniser, RecogniserError
 
-ENGINES = ("pocketsphinx", "embedding", "vosk")
+ENGINES = ("whisper", "pocketsphinx", "embedding", "vosk")
+#: How eagerly the two-stage engine's scout (keyword spotting whose finds are only checked,
+#: never acted on at once) listens: more finds, each costing one check.
+SCOUT = 0.9
 
 
 def choose_engine(config: Config) -> str:
-    """``auto``: a Vosk model the user downloaded, else PocketSphinx. The embedding engine hears
-    real voices better but also answers the assistant's own voice from the speaker, so it is
-    chosen by name only (see docs/benchmarks.md)."""
-    if config.engine != "auto":
-        return config.engine
-    return "vosk" if config.model is not None and config.model.is_dir() else "pocketsphinx"
+    """``auto``: the two stages (PocketSphinx, then Whisper's check), which hear real people
+    best and start least by themselves (docs/benchmarks.md)."""
+    return "whisper" if config.engine == "auto" else config.engine
 
 
 def make_recogniser(config: Config, *, store: Path | None = None,
@@ -51,6 +51,20 @@ def make_recogniser(config: Config, *, store: Path | None = None,
         return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
                                    sensitivity=config.sensitivity,
                                    phrase_sensitivity=config.phrase_sensitivity)
+    if engine == "whisper":
+        from .pocketsphinx import PocketSphinxRecogniser, known_phrases
+        from .twostage import TwoStageRecogniser
+        from .whisper import Transcriber
+
+        quick = known_phrases(phrases)
+        first = PocketSphinxRecogniser(quick, sensitivity=config.sensitivity,
+                                       phrase_sensitivity={
+                                           p: s for p, s in config.phrase_sensitivity.items()
+                                           if p in quick}) if quick else None
+        scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
+        return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
+                                  sensitivity=config.sensitivity,
+                                  phrase_sensitivity=config.phrase_sensitivity)
     if engine == "vosk":
         from .vosk import VoskRecogniser, load_vosk_model
 

@@ -24,6 +24,19 @@ def keyword_threshold(phones: int, sensitivity: float) -> float:
     return 10.0 ** -(max(phones, 2) * per_phone)
 
 
+def dictionary_words() -> set[str]:
+    """Every word the shipped English dictionary can pronounce."""
+    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return {line.split(maxsplit=1)[0] for line in f if line.strip()}
+
+
+def known_phrases(phrases: Iterable[str]) -> tuple[str, ...]:
+    """The phrases whose every word PocketSphinx can pronounce."""
+    known = dictionary_words()
+    return tuple(p for p in phrases if all(w in known for w in p.split()))
+
+
 class PocketSphinxRecogniser(Recogniser):
     """Keyword spotting with the English model shipped inside the pocketsphinx wheel."""
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import espeak
 from ..hearing.base import RecogniserError
 from ..sound import IN_RATE
 from ..sound.files import read_wav
-from ..speaking.voice import espeak_ng
 
 FLITE = ("slt", "rms", "awb", "kal16")
 ESPEAK = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en-029", "en-gb-x-rp")
@@ -32,9 +32,9 @@ def speak(engine: str, voice: str, text: str, rate: float, pitch: float | None, 
             cmd += ["--setf", f"int_f0_target_mean={mean:.0f}"]
         cmd += ["-t", text, "-o", str(out)]
     else:
-        return espeak_ng(text, voice=voice, words_per_minute=int(165 * rate),
-                         pitch=None if pitch is None else int(50 * pitch),
-                         word_gap=50 if gap else 0, rate=IN_RATE)
+        return espeak.speak(text, voice=voice, words_per_minute=int(165 * rate),
+                            pitch=None if pitch is None else int(50 * pitch),
+                            word_gap=50 if gap else 0, rate=IN_RATE)
     subprocess.run(cmd, check=True, capture_output=True)
     return read_wav(out, IN_RATE)
 

@@ -2,7 +2,7 @@
 
 The assistant plays every sound through its own ``Player``, so a stop takes one
 block. Where the ``espeak-ng`` program is installed (Linux, by the setup
-command) each sentence is rendered by it, synchronously, into a WAV file.
+command) each sentence is rendered by it (``espeak.py``), synchronously.
 pyttsx3 is used elsewhere (macOS, Windows): on Linux its 2.99 espeak driver
 cannot stop once playing, and when asked to save to a file it collects audio
 from espeak's background thread and loses some (measured by
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
-import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -22,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..sound import OUT_RATE, AudioError
-from ..sound.files import read_wav, wav_samples
+from .. import espeak
+from ..sound import OUT_RATE
+from ..sound.files import read_wav
 
 
 class VoiceError(Exception):
@@ -39,7 +38,7 @@ class Voice:
     def __init__(self, *, rate: int = 150, volume: float = 1.0, voice: str = "",
                  synthesiser: str = "auto"):
         self.rate, self.volume, self.voice = rate, volume, voice
-        self.espeak = shutil.which("espeak-ng") if synthesiser != "pyttsx3" else None
+        self.espeak = espeak.installed() if synthesiser != "pyttsx3" else None
         if synthesiser == "espeak-ng" and not self.espeak:
             raise VoiceError("espeak-ng is not installed; the setup command installs it.")
         self._engine: Any = None  # pyttsx3, started on first use where there is no espeak-ng
@@ -67,8 +66,10 @@ class Voice:
             return self._cache[text]
 
     def _espeak(self, text: str) -> np.ndarray:
-        return trim(espeak_ng(text, voice=self.voice, words_per_minute=self.rate,
-                              program=self.espeak or "espeak-ng"))
+        try:
+            return trim(espeak.speak(text, voice=self.voice, words_per_minute=self.rate))
+        except espeak.EspeakError as exc:
+            raise VoiceError(str(exc)) from None
 
     # -- pyttsx3, where there is no espeak-ng program --------------------------------------
     def _pyttsx3(self, text: str) -> np.ndarray:
@@ -105,33 +106,6 @@ class Voice:
                                  "does not have.")
             engine.setProperty("voice", self.voice)
         return engine
-
-
-def espeak_ng(text: str, *, voice: str = "", words_per_minute: int = 175,
-              pitch: int | None = None, word_gap: int = 0, program: str = "espeak-ng",
-              rate: int = OUT_RATE) -> np.ndarray:
-    """``text`` as the espeak-ng program says it: float32 samples at ``rate``, untrimmed.
-
-    Synchronous, and the same samples every time. The text goes in on stdin, so nothing
-    in it is read as an option; the sound comes back on stdout, so nothing is written."""
-    cmd = [program, "--stdout", "-s", str(words_per_minute)]
-    cmd += ["-v", voice] if voice else []
-    cmd += ["-p", str(pitch)] if pitch is not None else []
-    cmd += ["-g", str(word_gap)] if word_gap else []
-    try:
-        done = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({exc}).") from None
-    if done.returncode:
-        said = done.stderr.decode(errors="replace").strip()
-        if voice and "voice" in said.lower():
-            raise VoiceError(f"voice.voice is '{voice}', which espeak-ng does not "
-                             "have; `espeak-ng --voices` lists them.")
-        raise VoiceError(f"espeak-ng could not speak '{text[:40]}' ({said}).")
-    try:
-        return wav_samples(done.stdout, rate, name="espeak-ng's output")
-    except AudioError as exc:
-        raise VoiceError(str(exc)) from None
 
 
 def trim(sound: np.ndarray, floor: float = 0.003) -> np.ndarray:

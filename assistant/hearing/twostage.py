@@ -1,0 +1,233 @@
+"""Two stages: a quick first stage on every block, and a real-speech check before acting.
+
+Keyword spotting alone hears too few real voices and too many phrases that
+were never said. Here every stretch of speech is also written down by
+Whisper (a model learned from a great deal of real speech), and a phrase
+counts only when it is found in what Whisper heard, compared by sound:
+
+- **Utterance checks.** A simple voice detector follows the microphone; when
+  someone stops talking (or after ``LONGEST`` seconds of talk), that stretch
+  is transcribed and searched for every phrase. Any phrase works this way,
+  with no dictionary and nothing to learn.
+- **Candidate checks.** PocketSphinx keyword spotting runs on every block for
+  the phrases whose words it knows. What it hears is passed on at once as a
+  ``candidate`` (so the pause phrase can silence the voice within a block),
+  and the seconds around it are transcribed again, this time with the user's
+  phrases as hints: ``heard`` if Whisper then hears the phrase, ``rejected``
+  if not (so speech that was stopped can go on where it was).
+
+Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
+by real people: 93% without, 99% with), but given on every stretch of
+ordinary speech they also make it write a hint where none was said ("in the
+still air, alexa fantastic figures"). So they are given only where the
+first stage has already heard something like the phrase.
+
+Everything happens in audio time, inside ``feed``: the same audio gives the
+same answers, whatever the chunking and however fast it is replayed.
+"""
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from ..config import DEFAULT_SENSITIVITY
+from ..sound import IN_RATE
+from .base import Detection, Recogniser
+from .phonetic import Phonetic
+from .whisper import Transcriber
+
+HANG = 0.4  # seconds of quiet that end an utterance
+LONGEST = 8.0  # seconds of talk checked at once; the next check overlaps by ``OVERLAP``
+OVERLAP = 2.0
+BEFORE = 0.3  # seconds kept before the voice detector noticed speech
+CONTEXT = 3.0  # seconds before a candidate's end that its check hears...
+AFTER = 0.3  # ...and after it
+KEPT = 12.0  # seconds of audio kept for checks
+REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same saying
+
+
+def tolerance(sensitivity: float) -> float:
+    """How far (as a share of the phrase's phonemes) what was heard may differ from the
+    phrase: 0.2 at the default sensitivity of 0.6 ("computed" is 0.25 from "computer")."""
+    return round(float(np.clip(0.02 + 0.3 * sensitivity, 0.05, 0.45)), 3)  # 1 in 5 is 0.2
+
+
+@dataclass
+class Pending:
+    """A first-stage candidate waiting for its check."""
+
+    phrase: str
+    start: float
+    end: float
+    due: int  # sample at which the check runs
+
+
+class Recent:
+    """The newest ``seconds`` of int16 audio, kept in a ring (nothing older is kept)."""
+
+    def __init__(self, seconds: float):
+        self.ring = np.zeros(int(seconds * IN_RATE), np.int16)
+        self.total = 0  # samples ever added
+
+    def add(self, block: np.ndarray) -> None:
+        at = self.total % len(self.ring)
+        first = min(len(block), len(self.ring) - at)
+        self.ring[at:at + first] = block[:first]
+        self.ring[:len(block) - first] = block[first:]
+        self.total += len(block)
+
+    def between(self, start: int, end: int) -> np.ndarray:
+        """Samples ``start`` to ``end`` (counted from the stream's start), as far as kept."""
+        start = max(start, self.total - len(self.ring), 0)
+        end = min(end, self.total)
+        if end <= start:
+            return np.zeros(0, np.int16)
+        index = np.arange(start, end) % len(self.ring)
+        return self.ring[index]
+
+
+class VoiceDetector:
+    """Speech or not, every 10 ms, against the room's own level (its quietest tenth)."""
+
+    def __init__(self) -> None:
+        self.levels: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
+
+    def __call__(self, block: np.ndarray) -> bool:
+        level = float(np.sqrt(np.mean((block.astype(np.float32) / 32768.0) ** 2)))
+        self.levels.append(level)
+        floor = min(float(np.percentile(self.levels, 10)), 0.004)
+        return level > max(2.5 * floor, 0.002)
+
+
+class TwoStageRecogniser(Recogniser):
+    block = 160
+    echo_cancel = True  # the first stage is PocketSphinx, which the echo canceller helps
+
+    def __init__(self, phrases: Iterable[str], *, transcriber: Transcriber,
+                 first: Recogniser | None, scout: Recogniser | None = None,
+                 phonetic: Phonetic | None = None,
+                 sensitivity: float = DEFAULT_SENSITIVITY,
+                 phrase_sensitivity: dict[str, float] | None = None):
+        super().__init__(phrases)
+        self.transcriber, self.first, self.scout = transcriber, first, scout
+        self.phonetic = phonetic or Phonetic()
+        self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
+        self.tolerance = {p: tolerance((phrase_sensitivity or {}).get(p, sensitivity))
+                          for p in self.phrases}
+        self.hints = ", ".join(self.phrases)
+        for phrase in self.phrases:
+            self.phonetic.sound(phrase)  # every phrase's phonemes found once, now
+        self.recent = Recent(KEPT)
+        self.voice = VoiceDetector()
+        self.talk_from: int | None = None  # sample where the current utterance began
+        self.last_talk = 0  # sample at the end of the last block with speech
+        self.pending: list[Pending] = []
+        self.confirmed: dict[str, float] = {}  # phrase -> end of its last confirmed saying
+        self.checks = 0
+
+    def fresh(self) -> TwoStageRecogniser:
+        return TwoStageRecogniser(self.phrases, transcriber=self.transcriber,
+                                  first=self.first.fresh() if self.first else None,
+                                  scout=self.scout.fresh() if self.scout else None,
+                                  phonetic=self.phonetic, sensitivity=self.sensitivity,
+                                  phrase_sensitivity=self.phrase_sensitivity)
+
+    def eager(self) -> Recogniser:
+        """What notices phrases in the assistant's own output: the first stage, eagerly."""
+        return self.first.eager() if self.first else Deaf(self.phrases)
+
+    def missing_words(self) -> list[str]:
+        return []  # Whisper writes down any word; phrases are compared by sound
+
+    def said_in(self, phrase: str, text: str) -> bool:
+        return self.phonetic.distance(phrase, text) <= self.tolerance.get(phrase, 0.3)
+
+    # -- the stream ---------------------------------------------------------------------------
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        self.recent.add(block)
+        found: list[Detection] = []
+        for d in self.first.feed(block) if self.first else []:
+            found.append(Detection(d.phrase, d.start, d.end, self.now, "candidate"))
+            self._expect(d)
+        for d in self.scout.feed(block) if self.scout else []:
+            self._expect(d)  # checked, but nothing acts on it before the check
+        for candidate in [p for p in self.pending if p.due <= self.samples]:
+            if candidate in self.pending:  # a check before it may have settled it already
+                self.pending.remove(candidate)
+                found += self._check_candidate(candidate)
+        found += self._follow_talk(self.voice(block))
+        return found
+
+    def _expect(self, d: Detection) -> None:
+        """Check the seconds around ``d`` once it has ended (once for overlapping ones)."""
+        if any(p.phrase == d.phrase and p.end >= d.start for p in self.pending):
+            return
+        self.pending.append(Pending(d.phrase, d.start, d.end,
+                                    int(round((d.end + AFTER) * IN_RATE))))
+
+    def _follow_talk(self, speech: bool) -> list[Detection]:
+        if speech:
+            self.last_talk = self.samples
+            if self.talk_from is None:
+                self.talk_from = max(0, self.samples - self.block - int(BEFORE * IN_RATE))
+        if self.talk_from is None:
+            return []
+        if self.samples - self.last_talk >= HANG * IN_RATE:
+            start, self.talk_from = self.talk_from, None
+            return self._check(start, self.last_talk, self.phrases, hints=None)
+        if self.samples - self.talk_from >= LONGEST * IN_RATE:
+            start, self.talk_from = self.talk_from, self.samples - int(OVERLAP * IN_RATE)
+            return self._check(start, self.samples, self.phrases, hints=None)
+        return []
+
+    def _check_candidate(self, candidate: Pending) -> list[Detection]:
+        """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
+        same seconds (keyword spotting often takes one short word for another)."""
+        if self.confirmed.get(candidate.phrase, -1e9) >= candidate.end - REPEAT:
+            return []  # an utterance check already heard it
+        start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
+        heard = self._check(start, self.samples, self.phrases, hints=self.hints)
+        if not any(d.phrase == candidate.phrase for d in heard):
+            heard.append(Detection(candidate.phrase, candidate.start, candidate.end, self.now,
+                                   "rejected"))
+        return heard
+
+    def _check(self, start: int, end: int, phrases: tuple[str, ...], *, hints: str | None
+               ) -> list[Detection]:
+        """Transcribe samples ``start`` to ``end`` and find ``phrases`` in what was said."""
+        audio = self.recent.between(start, end)
+        if len(audio) < IN_RATE // 4:
+            return []
+        self.checks += 1
+        text = self.transcriber.text(audio, hints=hints)
+        if not text:
+            return []
+        found = []
+        for phrase in phrases:
+            if self.phonetic.distance(phrase, text) > self.tolerance[phrase]:
+                continue
+            if self.confirmed.get(phrase, -1e9) >= start / IN_RATE - REPEAT:
+                continue  # already heard in an overlapping check
+            self.confirmed[phrase] = end / IN_RATE
+            self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
+            found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now))
+        return found
+
+
+class Deaf(Recogniser):
+    """Hears nothing (where no first stage can listen to the assistant's own output)."""
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        return []
+
+    def missing_words(self) -> list[str]:
+        return []
+
+    def fresh(self) -> Deaf:
+        return Deaf(self.phrases)
+
+    def eager(self) -> Deaf:
+        return Deaf(self.phrases)

@@ -1,0 +1,61 @@
+"""It never goes online: every engine, loaded and run under strace, opens no network socket.
+
+onnxruntime 1.29 and later send DNS queries to a telemetry host from native code a few
+seconds after a model is loaded (measured with strace); the project pins 1.28.0, which does
+not. These tests would catch a dependency that starts doing so.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, flite, save, silence
+
+pytestmark = pytest.mark.slow
+
+#: The embedding engine's models (onnxruntime) on 20 s of audio, then left idle a while.
+EMBEDDING = """
+import time
+import numpy as np
+from assistant.hearing.embedding import Embedder
+audio = np.random.default_rng(0).normal(0, 3000, 16000 * 20).astype(np.float32)
+Embedder().clip(audio)
+time.sleep(8)
+"""
+
+
+def traced(tmp_path, *command: str) -> list[str]:
+    """Run ``command`` under strace; the network calls it made that reach outside the
+    machine's own sockets (AF_INET, AF_INET6)."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is not installed; scripts/setup.sh --test installs it")
+    trace = tmp_path / "net.trace"
+    result = subprocess.run(["strace", "-f", "-e", "trace=network", "-o", str(trace),
+                             *command], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    calls = trace.read_text()
+    assert "+++ exited with 0 +++" in calls, "strace followed the program to its end"
+    return [line for line in calls.splitlines() if re.search(r"AF_INET6?\b", line)]
+
+
+def test_the_default_engine_goes_nowhere(tmp_path):
+    speech = flite("i need help. the weather was mild this afternoon.", "slt", tmp_path)
+    wav = save(tmp_path / "in.wav", *([speech, silence(2.0)] * 4), silence(10.0))
+    assert traced(tmp_path, sys.executable, "-m", "assistant", "run", "--config",
+                  str(ROOT / "config.yaml"), "--input", str(wav), "--output",
+                  str(tmp_path / "out.wav")) == []
+
+
+def test_the_embedding_models_go_nowhere(tmp_path):
+    assert traced(tmp_path, sys.executable, "-c", EMBEDDING) == []
+
+
+def test_the_trace_would_show_a_connection(tmp_path):
+    """The same check finds a program that only makes an internet socket (and sends
+    nothing with it)."""
+    tries = "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
+    assert traced(tmp_path, sys.executable, "-c", tries) != []

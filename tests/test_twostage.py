@@ -1,0 +1,205 @@
+"""The default engine: a quick first stage, and Whisper's check before anything is acted on."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant import cli
+from assistant import config as config_module
+from assistant.core import Assistant, EventLog, State
+from assistant.hearing import whisper
+from assistant.hearing.base import Detection, ModelError, Recogniser, detect_samples
+from assistant.hearing.engines import make_recogniser
+from assistant.hearing.phonetic import Phonetic
+from assistant.hearing.twostage import Recent, TwoStageRecogniser
+from assistant.sound import IN_RATE, OUT_RATE
+from assistant.sound.files import to_int16
+from assistant.sound.player import FADE_OUT, Player, WavRecorder
+from assistant.speaking.routines import render
+from assistant.speaking.voice import Voice
+
+from .conftest import FLITE_VOICES, ORDINARY, ROOT, flite, save, silence
+from .conftest import cli as run_cli
+
+NOW = dt.datetime(2026, 3, 14, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def config():
+    return config_module.load(ROOT / "config.yaml")[0]
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    return whisper.Transcriber()
+
+
+def heard(recogniser: Recogniser, audio: np.ndarray) -> list[tuple[str, str]]:
+    found = detect_samples(recogniser.fresh(), to_int16(audio), chunk=320)
+    return [(d.phrase, d.kind) for d in found]
+
+
+def test_the_default_engine_is_the_two_stage_one(config):
+    assert config.engine == "auto"
+    assert isinstance(make_recogniser(config), TwoStageRecogniser)
+
+
+def test_a_phrase_in_no_dictionary_is_accepted_and_heard(config, write_config, example,
+                                                        tmp_path):
+    """"snowboy" is in no pronouncing dictionary here: PocketSphinx alone refused it."""
+    example["listen"]["words"]["pause"] = ["snowboy"]
+    path = write_config(example)
+    result = run_cli("check", "--config", path)
+    assert result.returncode == 0, result.stderr
+    assert "'snowboy' is not in the quick first stage's dictionary" in result.stderr
+    recogniser = make_recogniser(config_module.load(path)[0])
+    assert recogniser.missing_words() == []
+    found = sum(("snowboy", "heard") in heard(recogniser, np.concatenate(
+        [silence(0.5), flite("snowboy", voice, tmp_path), silence(0.8)]))
+        for voice in FLITE_VOICES)
+    assert found >= 3, found
+    assert [p for p, kind in heard(recogniser, flite(ORDINARY, "slt", tmp_path))
+            if kind == "heard"] == []
+
+
+def test_the_same_audio_gives_the_same_answer_whatever_the_chunks(config, tmp_path):
+    recogniser = make_recogniser(config)
+    audio = to_int16(np.concatenate([silence(0.5), flite("i need help", "awb", tmp_path),
+                                     silence(1.5), flite("stop everything", "rms", tmp_path),
+                                     silence(1.0)]))
+    runs = [[(d.phrase, d.kind, round(d.time, 3)) for d in
+             detect_samples(recogniser.fresh(), audio, chunk=c)] for c in (160, 999, 3200)]
+    assert runs[0] == runs[1] == runs[2]
+    assert [p for p, kind, _ in runs[0] if kind == "heard"] == ["i need help", "stop everything"]
+
+
+class Claims(Recogniser):
+    """A first stage that "hears" a phrase at given seconds, whatever was said."""
+
+    def __init__(self, claims: dict[float, str]):
+        super().__init__(set(claims.values()))
+        self.claims = dict(claims)
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        due = [t for t in self.claims if t <= self.now]
+        return [Detection(self.claims.pop(t), t - 0.8, t, self.now) for t in sorted(due)]
+
+    def fresh(self) -> Claims:
+        return Claims(self.claims)
+
+    def eager(self) -> Recogniser:
+        return Claims({})
+
+    def missing_words(self) -> list[str]:
+        return []
+
+
+def test_a_rejected_candidate_lets_the_voice_go_on_exactly_where_it_stopped(
+        config, transcriber, tmp_path):
+    """The first stage claims the pause phrase while someone says something else: the voice
+    stops at once, Whisper's check says no, and the body scan goes on from the very sample
+    where it stopped."""
+    claim = 6.0
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                    first=Claims({claim: "stop everything"}))
+    voice = Voice(rate=config.rate, volume=config.volume)
+    player = Player()
+    log = EventLog()
+    assistant = Assistant(config, recogniser=recogniser, voice=voice, player=player, log=log,
+                          clock=lambda: NOW, cancel_echo=False)
+    recorder = WavRecorder(player)
+    talk = to_int16(np.concatenate([silence(3.6), flite("the weather was mild this afternoon",
+                                                         "awb", tmp_path), silence(4.0)]))
+    assistant.start("body_scan")
+    for i in range(0, len(talk), 320):
+        recorder.advance_to((assistant.samples + 320) / IN_RATE)
+        assistant.feed(talk[i:i + 320])
+    kinds = [(e["event"], e.get("reason")) for e in log.events
+             if e["event"] in ("candidate", "rejected", "speech_stop", "speech_start")]
+    assert kinds == [("speech_start", None), ("candidate", None), ("speech_stop", "candidate"),
+                     ("rejected", None), ("speech_start", "not the pause phrase")]
+    assert assistant.state is State.PLAYING and assistant.running.program.name == "body_scan"
+    stopped = next(e["t"] for e in log.events if e["event"] == "speech_stop")
+    went_on = next(e["t"] for e in log.events if e["event"] == "speech_start"
+                   and e.get("reason"))
+    assert stopped == pytest.approx(claim, abs=0.011)
+    assert went_on - stopped < 1.0, "the check answered within a second"
+    out = np.concatenate(recorder.blocks)
+    scan = render("body_scan", config, voice, now=NOW).sound
+    a, b = int(round(stopped * OUT_RATE)), int(round(went_on * OUT_RATE))
+    fade = int(FADE_OUT * OUT_RATE) + 1
+    np.testing.assert_allclose(out[:a], scan[:a], atol=1e-6)  # as rendered, up to the stop
+    assert not out[a + fade:b].any()  # silence while the check ran
+    n = int(2.0 * OUT_RATE)  # then the scan again from the sample where it stopped
+    np.testing.assert_allclose(out[b:b + n], scan[a:a + n], atol=1e-6)
+
+
+def test_a_confirmed_pause_runs_the_pause_routine(config, transcriber, tmp_path):
+    said = flite("stop everything", "slt", tmp_path)
+    talk = to_int16(np.concatenate([silence(4.0), said, silence(2.0)]))
+    end = 4.0 + len(said) / IN_RATE
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                    first=Claims({end: "stop everything"}))
+    log = EventLog()
+    assistant = Assistant(config, recogniser=recogniser, voice=Voice(rate=config.rate),
+                          player=Player(), log=log, clock=lambda: NOW, cancel_echo=False)
+    assistant.start("ground")
+    for i in range(0, len(talk), 320):
+        assistant.feed(talk[i:i + 320])
+    events = [e["event"] for e in log.events]
+    assert events.index("candidate") < events.index("trigger")
+    assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == [
+        "ground", "pause"]
+    assert assistant.interrupted[0].program.name == "ground"
+
+
+def test_its_own_words_are_not_taken_for_the_users(config, transcriber):
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None)
+    assert recogniser.said_in("next step", "Take the next step when you are ready.")
+    assert not recogniser.said_in("next step", "Take your time.")
+
+
+def test_phrases_are_compared_by_sound():
+    sounds = Phonetic()
+    assert sounds.distance("jarvis", "Javis, are you there?") <= 0.3
+    assert sounds.distance("stop everything", "okay stop every thing now") <= 0.1
+    assert sounds.distance("stop everything", "the weather was mild") > 0.5
+    assert sounds.distance("on", "upon a time") > 0.4  # only whole words count
+
+
+def test_the_kept_audio_is_the_newest_in_order():
+    recent = Recent(1.0)
+    data = np.arange(int(2.5 * IN_RATE)).astype(np.int16)
+    for i in range(0, len(data), 160):
+        recent.add(data[i:i + 160])
+    np.testing.assert_array_equal(recent.between(IN_RATE * 2, IN_RATE * 2 + 500),
+                                  data[IN_RATE * 2:IN_RATE * 2 + 500])
+    assert len(recent.between(0, len(data))) == IN_RATE  # older audio is not kept
+
+
+def test_a_changed_model_is_refused_with_one_sentence(tmp_path, monkeypatch, capsys, config):
+    copy = tmp_path / "model"
+    shutil.copytree(whisper.model_folder(), copy)
+    whisper.verify(copy)  # a true copy is accepted...
+    data = bytearray((copy / "config.json").read_bytes())
+    data[100] ^= 1  # ...one bit changed, it is not
+    (copy / "config.json").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="SHA-256 differs"):
+        whisper.verify(copy)
+    monkeypatch.setattr(whisper, "model_folder", lambda: copy)
+    wav = save(tmp_path / "a.wav", silence(1.0))
+    code = cli.main(["detect", "--config", str(ROOT / "config.yaml"), str(wav)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 3
+    assert len(err) == 1 and "is not the one this program was built with" in err[0]
+
+
+def test_phrase_tolerance_follows_sensitivity(config, transcriber):
+    eager = TwoStageRecogniser(("jarvis",), transcriber=transcriber, first=None,
+                               sensitivity=1.0)
+    strict = TwoStageRecogniser(("jarvis",), transcriber=transcriber, first=None,
+                                sensitivity=0.0)
+    assert eager.tolerance["jarvis"] > strict.tolerance["jarvis"]
