@@ -35,7 +35,8 @@ REPEAT_GRACE = 1.0
 #: A phrase heard in the microphone is the assistant's own voice if an eager recogniser heard
 #: the same phrase in what the assistant played, up to this many seconds before.
 OWN_VOICE_WINDOW = 1.5
-#: Seconds of what the assistant said that a phrase heard now is compared with.
+#: Seconds of what the assistant said before a phrase was heard (with the section playing
+#: then) that the phrase is compared with, to tell its own voice.
 OWN_TEXT_WINDOW = 6.0
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
@@ -142,11 +143,19 @@ class Assistant:
 
     def own_voice(self, d: Detection) -> bool:
         """Whether ``d`` is the assistant hearing itself: the same phrase noticed in what it
-        played a moment before, or in the words it was saying around then."""
+        played a moment before, or in the words it was saying around then; or, while it
+        speaks, a phrase other than a pause phrase that only a check told of the phrases heard
+        (it imagines those in its own voice; the first stage's own finds are still checked
+        and acted on)."""
         if d.time - self._own.get(d.phrase, -1e9) <= OWN_VOICE_WINDOW:
             return True
-        text = " ".join(t for at, t in self.said if at >= d.start - OWN_TEXT_WINDOW)
-        return bool(text) and d.kind != "rejected" and self.recogniser.said_in(d.phrase, text)
+        if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
+            return True  # a pause is never ignored this way: a wrong one costs one "resume"
+        # What was playing when the window began (quiet, if a routine had ended), and since.
+        before = [t for at, t in self.said if at < d.start - OWN_TEXT_WINDOW][-1:]
+        text = " ".join(before + [t for at, t in self.said if at >= d.start - OWN_TEXT_WINDOW])
+        return (bool(text.strip()) and d.kind != "rejected"
+                and self.recogniser.said_in(d.phrase, text))
 
     def note_what_is_said(self) -> None:
         """Keep the words of each section as it starts playing, with the time."""
@@ -168,6 +177,7 @@ class Assistant:
         if self.running and self.state is State.PLAYING and not self.player.playing:
             self.log(self.now, "routine_end", routine=self.running.program.name, reason="finished")
             self.state, self.running = State.IDLE, None
+            self.said.append((self.now, ""))  # quiet from here
 
     def played_during(self, n: int) -> np.ndarray:
         """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
@@ -234,6 +244,7 @@ class Assistant:
             self.log(self.now, "speech_stop", routine=name, reason=reason)
         self.log(self.now, "routine_end", routine=name, reason=reason)
         self.state = State.IDLE
+        self.said.append((self.now, ""))  # quiet from here
         return pos
 
     def interrupt(self, reason: str) -> None:

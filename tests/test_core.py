@@ -218,3 +218,21 @@ def test_a_contact_without_a_phone_is_read_without_one(config, voice):
     people = (replace(config.contacts[0], phone=""),)
     program = render("help", replace(config, contacts=people), voice, now=NOW)
     assert "Their number is" not in " ".join(m.text for m in program.marks)
+
+
+def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
+    """A phrase heard while the assistant says it is its own voice; the same phrase after the
+    routine has ended is the user's."""
+    steps = ((config.scripts["pause"][0], replace(config.scripts["pause"][1],
+              say="Whenever you want quiet, say stop everything.", wait=0.5)))
+    own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
+    program = render("pause", own, voice, now=NOW)
+    said_at = 0.5 + program.marks[1].start / OUT_RATE + 1.5
+    ended = 0.5 + program.seconds
+    run = Run(own, voice, {0.5: "pause", said_at: "stop everything",
+                           ended + 10.0: "stop everything"})
+    run.until(ended + 10.5)
+    ignored = [e for e in run.log.events if e["event"] == "ignored"]
+    assert [(e["phrase"], e["reason"]) for e in ignored] == [("stop everything", "own voice")]
+    triggers = [e["t"] for e in run.events("trigger") if e["phrase"] == "stop everything"]
+    assert triggers == [0.5, pytest.approx(ended + 10.0, abs=0.02)]

@@ -46,6 +46,9 @@ class Detection:
     """``heard``: act on it. With a second stage, also ``candidate``: the first stage heard
     it and the check is still to come (only a stop may act on it at once); and ``rejected``:
     the check found that a candidate was not the phrase after all."""
+    hinted: bool = False
+    """Heard by a check that was told the phrases beforehand (more ready to hear them, and,
+    on the assistant's own voice, to imagine them)."""
 
 
 class Recogniser:

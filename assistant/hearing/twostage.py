@@ -19,8 +19,13 @@ counts only when it is found in what Whisper heard, compared by sound:
 Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
 by real people: 93% without, 99% with), but given on every stretch of
 ordinary speech they also make it write a hint where none was said ("in the
-still air, alexa fantastic figures"). So they are given only where the
-first stage has already heard something like the phrase.
+still air, alexa fantastic figures"). So they are given only where something
+already points at a phrase: a keyword-spotting find (the first stage, or an
+eager "scout" whose finds are only checked), or a short utterance, said on
+its own as a command is, that came out close to a phrase ("Joffis" for
+"jarvis"). A phrase heard only with hints is marked ``hinted``: while the
+assistant is speaking, it imagines those in its own voice, so the assistant
+acts on them only when it is quiet (``core.Assistant.own_voice``).
 
 Everything happens in audio time, inside ``feed``: the same audio gives the
 same answers, whatever the chunking and however fast it is replayed.
@@ -47,6 +52,12 @@ CONTEXT = 3.0  # seconds before a candidate's end that its check hears...
 AFTER = 0.3  # ...and after it
 KEPT = 12.0  # seconds of audio kept for checks
 REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same saying
+#: A short utterance (at most this many words more than the longest phrase) that sounds
+#: somewhat like a phrase (within this share of its sounds) is heard again with hints.
+SHORT = 3
+NEAR = 0.65
+#: A phrase heard while the assistant was saying words this close to it is its own voice.
+OWN = 0.4
 
 
 def tolerance(sensitivity: float) -> float:
@@ -63,6 +74,7 @@ class Pending:
     start: float
     end: float
     due: int  # sample at which the check runs
+    first: bool  # found by the first stage (else only by the scout)
 
 
 class Recent:
@@ -126,7 +138,11 @@ class TwoStageRecogniser(Recogniser):
         self.last_talk = 0  # sample at the end of the last block with speech
         self.pending: list[Pending] = []
         self.confirmed: dict[str, float] = {}  # phrase -> end of its last confirmed saying
+        self.hinted: dict[str, bool] = {}  # phrase -> whether that was only with hints
         self.checks = 0
+        self.last_heard: set[str] = set()  # phrases found in the last check, new or not
+        self.last_text = ""  # what the last check heard
+        self.longest = max((len(p.split()) for p in self.phrases), default=1)
 
     def fresh(self) -> TwoStageRecogniser:
         return TwoStageRecogniser(self.phrases, transcriber=self.transcriber,
@@ -143,7 +159,10 @@ class TwoStageRecogniser(Recogniser):
         return []  # Whisper writes down any word; phrases are compared by sound
 
     def said_in(self, phrase: str, text: str) -> bool:
-        return self.phonetic.distance(phrase, text) <= self.tolerance.get(phrase, 0.3)
+        """Whether the assistant's own ``text`` sounds enough like ``phrase`` that hearing the
+        phrase then may be its own voice ("your body. You can" is 0.25 from "body scan")."""
+        return self.phonetic.distance(phrase, text) <= max(self.tolerance.get(phrase, 0.0),
+                                                           OWN)
 
     # -- the stream ---------------------------------------------------------------------------
     def _block(self, block: np.ndarray) -> list[Detection]:
@@ -151,9 +170,9 @@ class TwoStageRecogniser(Recogniser):
         found: list[Detection] = []
         for d in self.first.feed(block) if self.first else []:
             found.append(Detection(d.phrase, d.start, d.end, self.now, "candidate"))
-            self._expect(d)
+            self._expect(d, first=True)
         for d in self.scout.feed(block) if self.scout else []:
-            self._expect(d)  # checked, but nothing acts on it before the check
+            self._expect(d, first=False)  # checked, but nothing acts on it before the check
         for candidate in [p for p in self.pending if p.due <= self.samples]:
             if candidate in self.pending:  # a check before it may have settled it already
                 self.pending.remove(candidate)
@@ -161,12 +180,14 @@ class TwoStageRecogniser(Recogniser):
         found += self._follow_talk(self.voice(block))
         return found
 
-    def _expect(self, d: Detection) -> None:
+    def _expect(self, d: Detection, *, first: bool) -> None:
         """Check the seconds around ``d`` once it has ended (once for overlapping ones)."""
-        if any(p.phrase == d.phrase and p.end >= d.start for p in self.pending):
-            return
+        for p in self.pending:
+            if p.phrase == d.phrase and p.end >= d.start:
+                p.first |= first
+                return
         self.pending.append(Pending(d.phrase, d.start, d.end,
-                                    int(round((d.end + AFTER) * IN_RATE))))
+                                    int(round((d.end + AFTER) * IN_RATE)), first))
 
     def _follow_talk(self, speech: bool) -> list[Detection]:
         if speech:
@@ -177,43 +198,69 @@ class TwoStageRecogniser(Recogniser):
             return []
         if self.samples - self.last_talk >= HANG * IN_RATE:
             start, self.talk_from = self.talk_from, None
-            return self._check(start, self.last_talk, self.phrases, hints=None)
+            found = self._check(start, self.last_talk, self.phrases, hints=None,
+                                trusted=self.phrases)
+            near = self._near_misses()
+            if not found and near:  # said on its own, and close: listen again, with hints
+                found = self._check(start, self.last_talk, near, hints=self.hints, trusted=())
+            return found
         if self.samples - self.talk_from >= LONGEST * IN_RATE:
             start, self.talk_from = self.talk_from, self.samples - int(OVERLAP * IN_RATE)
-            return self._check(start, self.samples, self.phrases, hints=None)
+            return self._check(start, self.samples, self.phrases, hints=None,
+                               trusted=self.phrases)
         return []
+
+    def _near_misses(self) -> tuple[str, ...]:
+        """Phrases the last check's text came close to, if that text was short (as a
+        command said on its own is) and held none of them."""
+        words = self.last_text.split()
+        if not words or len(words) > self.longest + SHORT:
+            return ()
+        return tuple(p for p in self.phrases
+                     if self.phonetic.distance(p, self.last_text) <= NEAR)
 
     def _check_candidate(self, candidate: Pending) -> list[Detection]:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
         same seconds (keyword spotting often takes one short word for another)."""
         if self.confirmed.get(candidate.phrase, -1e9) >= candidate.end - REPEAT:
-            return []  # an utterance check already heard it
+            # Already heard; if only with hints, the first stage's own find now confirms it.
+            if candidate.first and self.hinted.get(candidate.phrase):
+                self.hinted[candidate.phrase] = False
+                return [Detection(candidate.phrase, candidate.start, candidate.end, self.now)]
+            return []
         start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
-        heard = self._check(start, self.samples, self.phrases, hints=self.hints)
-        if not any(d.phrase == candidate.phrase for d in heard):
+        trusted = (candidate.phrase,) if candidate.first else ()
+        heard = self._check(start, self.samples, self.phrases, hints=self.hints,
+                            trusted=trusted)
+        if candidate.phrase not in self.last_heard:
             heard.append(Detection(candidate.phrase, candidate.start, candidate.end, self.now,
                                    "rejected"))
         return heard
 
-    def _check(self, start: int, end: int, phrases: tuple[str, ...], *, hints: str | None
-               ) -> list[Detection]:
-        """Transcribe samples ``start`` to ``end`` and find ``phrases`` in what was said."""
+    def _check(self, start: int, end: int, phrases: tuple[str, ...], *, hints: str | None,
+               trusted: tuple[str, ...]) -> list[Detection]:
+        """Transcribe samples ``start`` to ``end`` and find ``phrases`` in what was said;
+        those not in ``trusted`` are marked as heard only with the help of ``hints``."""
+        self.last_heard, self.last_text = set(), ""
         audio = self.recent.between(start, end)
         if len(audio) < IN_RATE // 4:
             return []
         self.checks += 1
-        text = self.transcriber.text(audio, hints=hints)
+        text = self.last_text = self.transcriber.text(audio, hints=hints)
         if not text:
             return []
         found = []
         for phrase in phrases:
             if self.phonetic.distance(phrase, text) > self.tolerance[phrase]:
                 continue
+            self.last_heard.add(phrase)
             if self.confirmed.get(phrase, -1e9) >= start / IN_RATE - REPEAT:
                 continue  # already heard in an overlapping check
             self.confirmed[phrase] = end / IN_RATE
+            self.hinted[phrase] = phrase not in trusted
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
-            found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now))
+            found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now,
+                                   hinted=self.hinted[phrase]))
         return found
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..hearing.phonetic import edit_distance
+
 #: Everyday English words: ordinary speech the engine learns is not a phrase.
 COMMON = """the a an and or but of to in at by for with from as is are was were be been it this
 that these those there here what which who when where why how all some any each every many much
@@ -101,14 +103,6 @@ def neighbours(word: str, words: dict[str, tuple[str, ...]], limit: int = 12,
         near = list(rng.choice(near, limit, replace=False))
     return near[:limit]
 
-
-def edit_distance(a: tuple, b: tuple) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
 
 VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 
