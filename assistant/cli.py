@@ -20,7 +20,7 @@ from . import config as config_module
 from .app import Session, recogniser_for, voice_for
 from .config import Config, ConfigError, normalise_phrase
 from .espeak import EspeakError
-from .hearing.base import ModelError, RecogniserError, detect_samples
+from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
 from .hearing.engines import choose_engine
 from .hearing.pocketsphinx import known_phrases
 from .learning.enroll import TakeError, forget, record, save, trim
@@ -165,8 +165,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
         samples = to_int16(read_wav(path))
         recogniser = (recogniser_for(config, store=default_store(), tell=tell)
                       if recogniser is None else recogniser.fresh())
-        found = [d for d in detect_samples(recogniser, samples, chunk=chunk)
-                 if d.kind == "heard"]  # what it would act on
+        found = distinct(detect_samples(recogniser, samples, chunk=chunk))  # acted on
         print(json.dumps({"file": str(path), "detections": [
             {"intent": intents[d.phrase], "phrase": d.phrase, "start": round(d.start, 3),
              "end": round(d.end, 3), "time": round(d.time, 3)} for d in found]}))

@@ -91,6 +91,7 @@ class Assistant:
         self.held_at = 0  # where the voice stopped when HELD (samples), and when (seconds)
         self.held_since = 0.0
         self.said: collections.deque[tuple[float, str]] = collections.deque(maxlen=64)
+        self.acted: dict[str, float] = {}  # phrase -> end of the saying last acted on
         # The same recogniser on what the assistant itself plays, which reaches the microphone.
         self.echo = recogniser.eager()
         self._played = np.zeros(0, np.float32)
@@ -135,6 +136,9 @@ class Assistant:
                 self.log(detection.time, "ignored", phrase=detection.phrase,
                          reason="own voice", kind=detection.kind)
                 continue
+            if detection.kind == "heard" and self.acted.get(detection.phrase, -1.0) >= \
+                    detection.start:
+                continue  # a second check of a saying already acted on
             {"candidate": self.on_candidate, "rejected": self.on_rejected,
              "heard": self.hear}[detection.kind](detection)
         if self.state is State.HELD and self.now - self.held_since > HOLD_LIMIT:
@@ -214,6 +218,7 @@ class Assistant:
         self.log(self.now, "speech_start", routine=self.running.program.name, reason=reason)
 
     def hear(self, d: Detection) -> None:
+        self.acted[d.phrase] = d.end
         intent = self.intents[d.phrase]
         self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
         self.log(d.time, "trigger", intent=intent, phrase=d.phrase)

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import config as config_module  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
-from assistant.hearing.base import detect_samples  # noqa: E402
+from assistant.hearing.base import detect_samples, distinct  # noqa: E402
 from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
@@ -59,7 +59,7 @@ class Timed:
         found = detect_samples(r, to_int16(samples), chunk=320)
         self.cpu += time.process_time() - started
         self.audio += len(samples) / IN_RATE + 0.5
-        return [d for d in found if d.kind == "heard"]
+        return distinct(found)
 
 
 class Noise:

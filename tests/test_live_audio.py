@@ -112,10 +112,12 @@ def test_live_microphone_and_speaker(pulse, tmp_path):
         fill(config.scripts["pause"][0].say, {"name": config.name}))
     at, similarity = best_match(sound, opening)
     assert similarity > 0.95, "the pause routine's first sentence was not played"
-    gap = sound[at - int(0.25 * OUT_RATE):at]
-    assert np.abs(gap).max() < 0.01, "speech went on where the stop should be"
-    before = sound[max(0, at - 3 * OUT_RATE):at - int(0.25 * OUT_RATE)]
+    spoken = np.flatnonzero(np.abs(sound[:at]) > 0.01)
+    stop = int(spoken[-1])  # the last sound before the pause routine: where the scan stopped
+    assert (at - stop) / OUT_RATE >= 0.25, "speech went on where the stop should be"
+    before = sound[max(0, stop - 3 * OUT_RATE):stop]
     assert np.sqrt(np.mean(before ** 2)) > 0.01, "the body scan was not speaking before"
     scan = render("body_scan", config, Voice(rate=config.rate, volume=config.volume))
-    said, _ = best_match(scan.sound, before[-OUT_RATE // 2:])
+    said, alike = best_match(scan.sound, sound[stop - OUT_RATE // 2:stop])
+    assert alike > 0.9, "what stopped was the body scan"
     assert said / OUT_RATE > 3.0, "the body scan had been speaking for seconds when it stopped"

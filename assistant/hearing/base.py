@@ -102,6 +102,17 @@ class Recogniser:
         raise NotImplementedError
 
 
+def distinct(found: list[Detection]) -> list[Detection]:
+    """The ``heard`` detections, each saying once: a phrase heard again over the same
+    stretch of audio (two checks of it) is left out."""
+    kept: list[Detection] = []
+    for d in found:
+        if d.kind == "heard" and not any(k.phrase == d.phrase and d.start <= k.end
+                                         and k.start <= d.end for k in kept):
+            kept.append(d)
+    return kept
+
+
 def detect_samples(recogniser: Recogniser, samples: np.ndarray, *, chunk: int = 1600,
                    tail: float = 0.5) -> list[Detection]:
     """Push a whole recording through the streaming path, with a little silence after."""
