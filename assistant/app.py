@@ -15,7 +15,7 @@ import numpy as np
 
 from .config import Config, ConfigError
 from .core import Assistant, EventLog
-from .hearing.base import ModelError, Recogniser, RecogniserError, UnknownWords
+from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
 from .sound import IN_RATE
 from .sound.devices import Speaker, check_microphone, mic_chunks
@@ -92,10 +92,12 @@ class Session:
         stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
         log = EventLog(stream, echo=events is None)
         self.player = Player()
-        self.assistant = Assistant(config, recogniser=recogniser_for(config, store=store,
-                                                                      tell=tell),
-                                   voice=voice_for(config), player=self.player, log=log)
         self.listening = listen or input is not None
+        # Only rendering to a file: no engine (nor its models) is loaded for nothing.
+        recogniser = recogniser_for(config, store=store, tell=tell) if self.listening \
+            else Deaf(config.phrases)
+        self.assistant = Assistant(config, recogniser=recogniser,
+                                   voice=voice_for(config), player=self.player, log=log)
         self.device = config.input_device if listen and input is None else False
         self.chunks: Iterator[np.ndarray] = iter(())
         if input is not None:  # read (or refused) now, before any output is written

@@ -102,6 +102,23 @@ class Recogniser:
         raise NotImplementedError
 
 
+class Deaf(Recogniser):
+    """Hears nothing: where there is nothing to listen to, or no first stage to listen to
+    the assistant's own output."""
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        return []
+
+    def missing_words(self) -> list[str]:
+        return []
+
+    def fresh(self) -> Deaf:
+        return Deaf(self.phrases)
+
+    def eager(self) -> Deaf:
+        return Deaf(self.phrases)
+
+
 def distinct(found: list[Detection]) -> list[Detection]:
     """The ``heard`` detections, each saying once: a phrase heard again over the same
     stretch of audio (two checks of it) is left out."""

@@ -24,10 +24,14 @@ def keyword_threshold(phones: int, sensitivity: float) -> float:
     return 10.0 ** -(max(phones, 2) * per_phone)
 
 
+def dictionary_path() -> Path:
+    """The pronouncing dictionary (CMUdict) shipped with the English model."""
+    return Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+
+
 def dictionary_words() -> set[str]:
     """Every word the shipped English dictionary can pronounce."""
-    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(dictionary_path(), encoding="utf-8", errors="replace") as f:
         return {line.split(maxsplit=1)[0] for line in f if line.strip()}
 
 
@@ -46,9 +50,8 @@ class PocketSphinxRecogniser(Recogniser):
                  phrase_sensitivity: dict[str, float] | None = None):
         super().__init__(phrases)
         self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
-        model = Path(pocketsphinx.get_model_path()) / "en-us"
         self.decoder = pocketsphinx.Decoder(
-            hmm=str(model / "en-us"), dict=str(model / "cmudict-en-us.dict"),
+            hmm=str(dictionary_path().parent / "en-us"), dict=str(dictionary_path()),
             lm=None, loglevel="FATAL")
         missing = self.missing_words()
         if missing:

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..config import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
-from .base import Detection, Recogniser
+from .base import Deaf, Detection, Recogniser
 from .phonetic import Phonetic
 from .whisper import Transcriber
 
@@ -262,19 +262,3 @@ class TwoStageRecogniser(Recogniser):
             found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now,
                                    hinted=self.hinted[phrase]))
         return found
-
-
-class Deaf(Recogniser):
-    """Hears nothing (where no first stage can listen to the assistant's own output)."""
-
-    def _block(self, block: np.ndarray) -> list[Detection]:
-        return []
-
-    def missing_words(self) -> list[str]:
-        return []
-
-    def fresh(self) -> Deaf:
-        return Deaf(self.phrases)
-
-    def eager(self) -> Deaf:
-        return Deaf(self.phrases)

@@ -6,11 +6,10 @@ almost like a phrase, and warn about phrases likely to be missed or confused.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from ..hearing.phonetic import edit_distance
+from ..hearing.pocketsphinx import dictionary_path
 
 #: Everyday English words: ordinary speech the engine learns is not a phrase.
 COMMON = """the a an and or but of to in at by for with from as is are was were be been it this
@@ -76,11 +75,8 @@ middle sea dream bar beautiful property instead improve stuff""".split()
 
 def dictionary() -> dict[str, tuple[str, ...]]:
     """PocketSphinx's pronouncing dictionary: word to phones (first pronunciation)."""
-    import pocketsphinx  # a native library: loaded only when the dictionary is read
-
-    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
     words: dict[str, tuple[str, ...]] = {}
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in dictionary_path().read_text(encoding="utf-8", errors="replace").splitlines():
         word, *phones = line.split()
         if word.isalpha() and word not in words:
             words[word] = tuple(phones)

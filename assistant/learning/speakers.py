@@ -22,20 +22,18 @@ def speak(engine: str, voice: str, text: str, rate: float, pitch: float | None, 
     """``text`` spoken by a flite or espeak-ng voice at 16 kHz; ``rate`` and ``pitch`` are
     relative (pitch ``None``: the voice's own). With ``gap``, one word at a time. flite
     writes into the folder ``tmp``."""
-    out = tmp / "s.wav"
-    if gap:
-        text = ". ".join(text.split()) + "." if engine == "flite" else text
-    if engine == "flite":
-        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}"]
-        if pitch is not None:
-            mean = (170 if voice == "slt" else 110) * pitch
-            cmd += ["--setf", f"int_f0_target_mean={mean:.0f}"]
-        cmd += ["-t", text, "-o", str(out)]
-    else:
+    if engine != "flite":
         return espeak.speak(text, voice=voice, words_per_minute=int(165 * rate),
                             pitch=None if pitch is None else int(50 * pitch),
                             word_gap=50 if gap else 0, rate=IN_RATE)
-    subprocess.run(cmd, check=True, capture_output=True)
+    out = tmp / "s.wav"
+    if gap:
+        text = ". ".join(text.split()) + "."
+    cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}"]
+    if pitch is not None:
+        mean = (170 if voice == "slt" else 110) * pitch
+        cmd += ["--setf", f"int_f0_target_mean={mean:.0f}"]
+    subprocess.run([*cmd, "-t", text, "-o", str(out)], check=True, capture_output=True)
     return read_wav(out, IN_RATE)
 
 
