@@ -18,12 +18,15 @@ from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
 from .sound import IN_RATE
-from .sound.devices import Speaker, check_microphone, mic_chunks
+from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
 from .sound.player import Player, WavRecorder
 from .speaking.voice import Voice
 
 Tell = Callable[[str], None]
+#: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
+#: to be heard (20 ms chunks added 10 ms to a live stop on average).
+MIC_CHUNK = IN_RATE // 100
 
 
 def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: None
@@ -103,18 +106,34 @@ class Session:
         if input is not None:  # read (or refused) now, before any output is written
             self.chunks = wav_chunks(input, chunk=self.chunk, realtime=realtime)
         self.recorder: WavRecorder | None = None
+        self.speaker: Speaker | None = None
         if output is not None:
             self.recorder = WavRecorder(self.player)
             stack.callback(self.recorder.save, output)
         else:
-            stack.callback(Speaker(self.player, device=config.output_device).close)
+            self.speaker = Speaker(self.player, device=config.output_device)
+            stack.callback(self.speaker.close)
+        self.stack, self.log = stack, log
+        self.microphone: Microphone | None = None
 
     def open_microphone(self) -> None:
         """Start hearing the microphone (if this session listens to it); until now it was
         only checked, so nothing queued up while the routines were being prepared."""
         if self.device is not False:
-            self.chunks = mic_chunks(chunk=self.chunk, device=self.device)
+            self.microphone = Microphone(chunk=MIC_CHUNK, device=self.device)
+            self.chunks = iter(self.microphone)
             self.device = False
+            self.assistant.recogniser.go_live()
+            self.stack.callback(self.report_audio)
+
+    def report_audio(self) -> None:
+        """How the sound card kept up, in the event log when it ends: sound the microphone
+        lost, moments the speaker had nothing to play, and the longest the loop fell behind
+        the microphone (a moment in which a phrase would be heard late)."""
+        assert self.microphone is not None
+        self.log(self.assistant.now, "audio", overflows=self.microphone.overflows,
+                 underflows=self.speaker.underflows if self.speaker else 0,
+                 behind_ms=round(self.microphone.behind * 1000))
 
     def serve(self, *, until_idle: bool) -> None:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""

@@ -27,7 +27,7 @@ from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .sound import IN_RATE, AudioError
-from .sound.devices import list_devices, mic_chunks
+from .sound.devices import Microphone, list_devices
 from .sound.files import read_wav, to_int16
 from .speaking.routines import ROUTINES, render
 from .speaking.voice import VoiceError
@@ -204,7 +204,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
                 raise Refused(f"{path}: {exc}", EXIT_CONFIG) from None
         save(store, targets[0], takes)
     else:
-        chunks = mic_chunks(chunk=IN_RATE // 50, device=config.input_device)
+        chunks = iter(Microphone(chunk=IN_RATE // 50, device=config.input_device))
         for phrase in targets:
             save(store, phrase, record_takes(phrase, args.times, chunks))
     tell("Learning your voice...")

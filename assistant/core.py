@@ -20,8 +20,8 @@ import numpy as np
 from .config import Config
 from .hearing.base import Detection, Recogniser
 from .sound import IN_RATE
-from .sound.echo import EchoCanceller
-from .sound.files import resample, to_int16
+from .sound.echo import EchoCanceller, Reference
+from .sound.files import to_int16
 from .sound.player import Player
 from .speaking.pacer import clamp_pace
 from .speaking.routines import render, render_all
@@ -94,7 +94,7 @@ class Assistant:
         self.acted: dict[str, float] = {}  # phrase -> end of the saying last acted on
         # The same recogniser on what the assistant itself plays, which reaches the microphone.
         self.echo = recogniser.eager()
-        self._played = np.zeros(0, np.float32)
+        self.reference = Reference(player.rate)
         self._own: dict[str, float] = {}  # phrase -> when it was last heard in the output
         # ...and its echo taken out of what the microphone hears, before listening for words,
         # by default where that helps the recogniser.
@@ -185,10 +185,8 @@ class Assistant:
 
     def played_during(self, n: int) -> np.ndarray:
         """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
-        heard = resample(self.player.take_played(), self.player.rate, IN_RATE)
-        self._played = np.concatenate([self._played, heard])[-IN_RATE:]
-        out, self._played = self._played[:n], self._played[n:]
-        return to_int16(np.pad(out, (0, n - len(out))))
+        self.reference.add(*self.player.take_played())
+        return to_int16(self.reference.take(n))
 
     @property
     def busy(self) -> bool:

@@ -56,7 +56,9 @@ def test_events_show_command_then_pause(scenario):
     candidate = first(events, "candidate", intent="pause")
     assert 0.0 <= stop["t"] - candidate["t"] <= STOP_LIMIT
     assert 0.0 < pause_trigger["t"] - candidate["t"] < 1.0
-    assert first(events, "routine_start", routine="pause")["t"] == pause_trigger["t"]
+    # ...acted on in the same 20 ms chunk in which the check answered.
+    assert 0.0 <= first(events, "routine_start", routine="pause")["t"] - pause_trigger["t"] \
+        < 0.02
     end = events[-1]
     assert end == {"t": end["t"], "event": "routine_end", "routine": "pause", "reason": "finished"}
     assert all(e["t"] <= f["t"] for e, f in zip(events, events[1:]))
@@ -75,7 +77,9 @@ def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(sc
     # Measured on the audio: the body scan's sound ends within 100 ms of the trigger.
     quiet = np.flatnonzero(env[int(t_trigger * FPS):] < 1e-4)
     assert len(quiet) and quiet[0] / FPS <= STOP_LIMIT
-    assert env[int(t_trigger * FPS) - 3:int(t_trigger * FPS)].min() > 1e-3  # it was speaking
+    # It was speaking in the half second before (the candidate comes as the phrase's last
+    # sound is said, which may fall between two of the scan's words).
+    assert env[int((t_trigger - 0.5) * FPS):int(t_trigger * FPS)].max() > 0.05
     # Then, after its calm lead-in, the pause routine's first sentence, sample for sample,
     # and the silence it asks for after it.
     config = config_module.load(ROOT / "config.yaml")[0]

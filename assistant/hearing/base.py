@@ -82,6 +82,10 @@ class Recogniser:
     def _block(self, block: np.ndarray) -> list[Detection]:
         raise NotImplementedError
 
+    def go_live(self) -> None:
+        """It hears a live microphone from now on: slow work may move off the loop that feeds
+        it (answers then come a little later, with a later chunk)."""
+
     def missing_words(self) -> list[str]:
         """Words of the configured phrases the recogniser cannot pronounce."""
         raise NotImplementedError

@@ -13,6 +13,13 @@ from ..config import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
 from .base import Detection, Recogniser, UnknownWords
 
+#: Frames (10 ms) keyword spotting waits after a find for a better-scoring one before it
+#: reports it. PocketSphinx's default of 10 made a stop come 130 ms after the end of the
+#: phrase (median; 320 ms at the 95th percentile) on 100 real "computer"s; at 1 the find
+#: comes as the last sound is being said (80 ms before its end, 30 ms after at the 95th),
+#: and the same phrases are found (docs/benchmarks.md).
+KWS_DELAY = 1
+
 
 def keyword_threshold(phones: int, sensitivity: float) -> float:
     """PocketSphinx keyword threshold for a phrase of ``phones`` phones.
@@ -52,7 +59,7 @@ class PocketSphinxRecogniser(Recogniser):
         self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
         self.decoder = pocketsphinx.Decoder(
             hmm=str(dictionary_path().parent / "en-us"), dict=str(dictionary_path()),
-            lm=None, loglevel="FATAL")
+            lm=None, loglevel="FATAL", kws_delay=KWS_DELAY)
         missing = self.missing_words()
         if missing:
             raise UnknownWords("pocketsphinx", missing)

@@ -10,31 +10,36 @@ counts only when it is found in what Whisper heard, compared by sound:
   is transcribed and searched for every phrase. Any phrase works this way,
   with no dictionary and nothing to learn.
 - **Candidate checks.** PocketSphinx keyword spotting runs on every block for
-  the phrases whose words it knows. What it hears is passed on at once as a
-  ``candidate`` (so the pause phrase can silence the voice within a block),
-  and the seconds around it are transcribed again, this time with the user's
-  phrases as hints: ``heard`` if Whisper then hears the phrase, ``rejected``
-  if not (so speech that was stopped can go on where it was).
+  the phrases whose words it knows, twice: at the configured sensitivity, and
+  eagerly (the "scout"). What either hears is passed on at once as a
+  ``candidate`` (so the pause phrase can silence the voice within a block:
+  only a stop acts on a candidate, and the eager one finds more real voices
+  in time), and the seconds around it are transcribed again, this time with
+  the user's phrases as hints: ``heard`` if Whisper then hears the phrase,
+  ``rejected`` if not (so speech that was stopped can go on where it was).
 
 Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
 by real people: 93% without, 99% with), but given on every stretch of
 ordinary speech they also make it write a hint where none was said ("in the
 still air, alexa fantastic figures"). So they are given only where something
-already points at a phrase: a keyword-spotting find (the first stage, or an
-eager "scout" whose finds are only checked), or a short utterance, said on
+already points at a phrase: a keyword-spotting find (the first stage's or the
+scout's), or a short utterance, said on
 its own as a command is, that came out close to a phrase ("Joffis" for
 "jarvis"). A phrase heard only with hints is marked ``hinted``: while the
 assistant is speaking, it imagines those in its own voice, so the assistant
 acts on them only when it is quiet (``core.Assistant.own_voice``).
 
 Everything happens in audio time, inside ``feed``: the same audio gives the
-same answers, whatever the chunking and however fast it is replayed.
+same answers, whatever the chunking and however fast it is replayed. Live
+(``go_live``), the checks run on a worker thread instead and their answers
+come with a later block, so the first stage never waits for Whisper.
 """
 from __future__ import annotations
 
 import collections
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -49,7 +54,7 @@ LONGEST = 8.0  # seconds of talk checked at once; the next check overlaps by ``O
 OVERLAP = 2.0
 BEFORE = 0.3  # seconds kept before the voice detector noticed speech
 CONTEXT = 3.0  # seconds before a candidate's end that its check hears...
-AFTER = 0.3  # ...and after it
+AFTER = 0.45  # ...and after it (the first stage reports a find as its last sound is said)
 KEPT = 12.0  # seconds of audio kept for checks
 REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same saying
 #: A short utterance (at most this many words more than the longest phrase) that sounds
@@ -138,10 +143,13 @@ class TwoStageRecogniser(Recogniser):
         self.last_talk = 0  # sample at the end of the last block with speech
         self.pending: list[Pending] = []
         self.confirmed: dict[str, float] = {}  # phrase -> end of its last confirmed saying
+        self.candidates: dict[str, float] = {}  # phrase -> end of its last candidate
         self.hinted: dict[str, bool] = {}  # phrase -> whether that was only with hints
         self.checks = 0
-        self.last_heard: set[str] = set()  # phrases found in the last check, new or not
-        self.last_text = ""  # what the last check heard
+        #: Checks asked for, oldest first, each with what to do with its text.
+        self.asked: collections.deque[tuple[Future[str], Callable[[str], list[Detection]]]] \
+            = collections.deque()
+        self.worker: ThreadPoolExecutor | None = None
         self.longest = max((len(p.split()) for p in self.phrases), default=1)
 
     def fresh(self) -> TwoStageRecogniser:
@@ -165,19 +173,42 @@ class TwoStageRecogniser(Recogniser):
                                                            OWN)
 
     # -- the stream ---------------------------------------------------------------------------
+    def go_live(self) -> None:
+        """Transcribe on a worker thread from now on: the loop that hears the microphone (and
+        the first stage, which stops the voice) never waits for a check."""
+        if self.worker is None:
+            self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
+
     def _block(self, block: np.ndarray) -> list[Detection]:
         self.recent.add(block)
         found: list[Detection] = []
         for d in self.first.feed(block) if self.first else []:
-            found.append(Detection(d.phrase, d.start, d.end, self.now, "candidate"))
+            found += self._candidate(d)
             self._expect(d, first=True)
         for d in self.scout.feed(block) if self.scout else []:
-            self._expect(d, first=False)  # checked, but nothing acts on it before the check
+            found += self._candidate(d)  # a stop may act on it; nothing else, before the check
+            self._expect(d, first=False)
         for candidate in [p for p in self.pending if p.due <= self.samples]:
             if candidate in self.pending:  # a check before it may have settled it already
                 self.pending.remove(candidate)
-                found += self._check_candidate(candidate)
-        found += self._follow_talk(self.voice(block))
+                self._check_candidate(candidate)
+        self._follow_talk(self.voice(block))
+        return found + self._answers()
+
+    def _candidate(self, d: Detection) -> list[Detection]:
+        """A keyword-spotting find as a ``candidate``, once per saying (the first stage and
+        the scout often both find it)."""
+        if self.candidates.get(d.phrase, -1e9) >= d.start:
+            return []
+        self.candidates[d.phrase] = d.end
+        return [Detection(d.phrase, d.start, d.end, self.now, "candidate")]
+
+    def _answers(self) -> list[Detection]:
+        """What the checks that have finished found, in the order they were asked."""
+        found: list[Detection] = []
+        while self.asked and self.asked[0][0].done():
+            text, then = self.asked.popleft()
+            found += then(text.result())
         return found
 
     def _expect(self, d: Detection, *, first: bool) -> None:
@@ -189,71 +220,100 @@ class TwoStageRecogniser(Recogniser):
         self.pending.append(Pending(d.phrase, d.start, d.end,
                                     int(round((d.end + AFTER) * IN_RATE)), first))
 
-    def _follow_talk(self, speech: bool) -> list[Detection]:
+    def _follow_talk(self, speech: bool) -> None:
         if speech:
             self.last_talk = self.samples
             if self.talk_from is None:
                 self.talk_from = max(0, self.samples - self.block - int(BEFORE * IN_RATE))
         if self.talk_from is None:
-            return []
+            return
         if self.samples - self.last_talk >= HANG * IN_RATE:
-            start, self.talk_from = self.talk_from, None
-            found = self._check(start, self.last_talk, self.phrases, hints=None,
-                                trusted=self.phrases)
-            near = self._near_misses()
-            if not found and near:  # said on its own, and close: listen again, with hints
-                found = self._check(start, self.last_talk, near, hints=self.hints, trusted=())
-            return found
-        if self.samples - self.talk_from >= LONGEST * IN_RATE:
-            start, self.talk_from = self.talk_from, self.samples - int(OVERLAP * IN_RATE)
-            return self._check(start, self.samples, self.phrases, hints=None,
-                               trusted=self.phrases)
-        return []
+            start, end, self.talk_from = self.talk_from, self.last_talk, None
 
-    def _near_misses(self) -> tuple[str, ...]:
-        """Phrases the last check's text came close to, if that text was short (as a
-        command said on its own is) and held none of them."""
-        words = self.last_text.split()
+            def then(text: str) -> list[Detection]:
+                found, _ = self._match(text, start, end, self.phrases, trusted=self.phrases)
+                near = self._near_misses(text)
+                if not found and near:  # said on its own, and close: listen again, with hints
+                    self._ask(start, end, self.hints,
+                              lambda again: self._match(again, start, end, near, trusted=())[0])
+                return found
+            self._ask(start, end, None, then)
+        elif self.samples - self.talk_from >= LONGEST * IN_RATE:
+            start, end = self.talk_from, self.samples
+            self.talk_from = self.samples - int(OVERLAP * IN_RATE)
+            self._ask(start, end, None, lambda text: self._match(
+                text, start, end, self.phrases, trusted=self.phrases)[0])
+
+    def _near_misses(self, text: str) -> tuple[str, ...]:
+        """Phrases a check's ``text`` came close to, if that text was short (as a command said
+        on its own is) and held none of them."""
+        words = text.split()
         if not words or len(words) > self.longest + SHORT:
             return ()
-        return tuple(p for p in self.phrases
-                     if self.phonetic.distance(p, self.last_text) <= NEAR)
+        return tuple(p for p in self.phrases if self.phonetic.distance(p, text) <= NEAR)
 
-    def _check_candidate(self, candidate: Pending) -> list[Detection]:
+    def _check_candidate(self, candidate: Pending) -> None:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
         same seconds (keyword spotting often takes one short word for another)."""
-        if self.confirmed.get(candidate.phrase, -1e9) >= candidate.end - REPEAT:
-            # Already heard; if only with hints, the first stage's own find now confirms it.
-            if candidate.first and self.hinted.get(candidate.phrase):
-                self.hinted[candidate.phrase] = False
-                return [Detection(candidate.phrase, candidate.start, candidate.end, self.now)]
-            return []
+        settled = self._settled(candidate)
+        if settled is not None:  # answered already, by a check before it: no transcribing
+            done: Future[str] = Future()
+            done.set_result("")
+            self.asked.append((done, lambda text: settled))
+            return
         start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
+        end = self.samples
         trusted = (candidate.phrase,) if candidate.first else ()
-        heard = self._check(start, self.samples, self.phrases, hints=self.hints,
-                            trusted=trusted)
-        if candidate.phrase not in self.last_heard:
-            heard.append(Detection(candidate.phrase, candidate.start, candidate.end, self.now,
-                                   "rejected"))
-        return heard
 
-    def _check(self, start: int, end: int, phrases: tuple[str, ...], *, hints: str | None,
-               trusted: tuple[str, ...]) -> list[Detection]:
-        """Transcribe samples ``start`` to ``end`` and find ``phrases`` in what was said;
-        those not in ``trusted`` are marked as heard only with the help of ``hints``."""
-        self.last_heard, self.last_text = set(), ""
+        def then(text: str) -> list[Detection]:
+            settled = self._settled(candidate)  # by a check that finished while this one ran
+            if settled is not None:
+                return settled
+            heard, found = self._match(text, start, end, self.phrases, trusted=trusted)
+            if candidate.phrase not in found:
+                heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
+                                       self.now, "rejected"))
+            return heard
+        self._ask(start, end, self.hints, then)
+
+    def _settled(self, candidate: Pending) -> list[Detection] | None:
+        """If the candidate's phrase was heard already: what to say about it (a first-stage
+        find confirms a phrase heard only with hints); else None."""
+        if self.confirmed.get(candidate.phrase, -1e9) < candidate.end - REPEAT:
+            return None
+        if candidate.first and self.hinted.get(candidate.phrase):
+            self.hinted[candidate.phrase] = False
+            return [Detection(candidate.phrase, candidate.start, candidate.end, self.now)]
+        return []
+
+    def _ask(self, start: int, end: int, hints: str | None,
+             then: Callable[[str], list[Detection]]) -> None:
+        """Transcribe samples ``start`` to ``end`` (with ``hints``); ``then`` is given the text
+        once it is there: at once, or, live, when the worker has it."""
         audio = self.recent.between(start, end)
         if len(audio) < IN_RATE // 4:
-            return []
-        self.checks += 1
-        text = self.last_text = self.transcriber.text(audio, hints=hints)
-        if not text:
-            return []
-        found = []
-        for phrase in phrases:
+            text: Future[str] = Future()
+            text.set_result("")
+        elif self.worker is None:
+            text = Future()
+            text.set_result(self.transcriber.text(audio, hints=hints))
+        else:
+            text = self.worker.submit(self.transcriber.text, audio, hints=hints)
+        if len(audio) >= IN_RATE // 4:
+            self.checks += 1
+        self.asked.append((text, then))
+
+    def _match(self, text: str, start: int, end: int, phrases: tuple[str, ...], *,
+               trusted: tuple[str, ...]) -> tuple[list[Detection], set[str]]:
+        """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
+        as detections; those not in ``trusted`` are marked as heard only with the help of
+        hints. Also every phrase found, new or not."""
+        found: list[Detection] = []
+        heard: set[str] = set()
+        for phrase in phrases if text else ():
             if self.phonetic.distance(phrase, text) > self.tolerance[phrase]:
                 continue
-            self.last_heard.add(phrase)
+            heard.add(phrase)
             if self.confirmed.get(phrase, -1e9) >= start / IN_RATE - REPEAT:
                 continue  # already heard in an overlapping check
             self.confirmed[phrase] = end / IN_RATE
@@ -261,4 +321,4 @@ class TwoStageRecogniser(Recogniser):
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
             found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now,
                                    hinted=self.hinted[phrase]))
-        return found
+        return found, heard

@@ -22,6 +22,7 @@ import collections
 import numpy as np
 
 from . import IN_RATE
+from .files import Resampler
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 SPAN = 0.4  # seconds of echo the filter can model: delay plus the room's tail
@@ -31,6 +32,68 @@ TALKING = 10.0
 #: judged on the echo alone, each block weighing this much against the ones before (~50 ms).
 HELPS = 0.9
 WORTH = 0.2
+
+
+#: Samples (16 kHz) the reference first trails what was last played: room for the resampler,
+#: which hands its output over in bursts, and for a speaker callback that comes a little late.
+SLACK = 420
+#: The reference is kept in step with the microphone: every ``WINDOW`` chunks, if the
+#: typical lead of what was played over what is taken moved by more than ``DRIFT`` samples
+#: (two sound cards' clocks), it is taken from where it was at first (a step of 5 ms, for
+#: the echo canceller to follow, about once a minute for clocks 100 ppm apart).
+WINDOW = 200
+DRIFT = 80
+
+
+class Reference:
+    """What the speaker played, at the microphone's rate and in step with the microphone:
+    for each chunk the microphone hears, the same span of what was played a moment before,
+    so the echo of it comes after. Counted in samples, not rounded block by block, so it
+    keeps its place for hours."""
+
+    def __init__(self, rate: int):
+        self.rate = rate
+        self.resampler = Resampler(rate, IN_RATE)
+        self.ring = np.zeros(2 * IN_RATE, np.float32)
+        self.made = 0  # samples of played sound at 16 kHz so far
+        self.next_played = 0  # the next played sample (at ``rate``) expected
+        self.taken: int | None = None  # the next reference sample to hand out
+        self.leads: list[int] = []
+        self.usual: int | None = None  # the typical lead once settled
+        self.moved = 0  # how far it moved to follow the clocks
+
+    def add(self, start: int, played: np.ndarray) -> None:
+        """Samples the speaker played, the first of them the ``start``-th ever played."""
+        if start != self.next_played:  # some went by unseen: take up the stream from here
+            self.resampler = Resampler(self.rate, IN_RATE)
+            self.made = int(round(start * IN_RATE / self.rate))
+        self.next_played = start + len(played)
+        out = self.resampler(played)[-len(self.ring):]
+        index = (self.made + np.arange(len(out))) % len(self.ring)
+        self.ring[index] = out
+        self.made += len(out)
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` samples of the reference (silence where nothing was played yet)."""
+        if self.taken is None:
+            self.taken = self.made - SLACK
+        start, end = max(self.taken, self.made - len(self.ring), 0), min(self.taken + n,
+                                                                        self.made)
+        out = np.zeros(n, np.float32)
+        if end > start:
+            out[start - self.taken:end - self.taken] = \
+                self.ring[np.arange(start, end) % len(self.ring)]
+        self.taken += n
+        self.leads.append(self.made - self.taken)
+        if len(self.leads) == WINDOW:
+            lead = int(np.median(self.leads))
+            self.leads = []
+            if self.usual is None:
+                self.usual = lead
+            elif abs(lead - self.usual) > DRIFT:
+                self.taken += lead - self.usual
+                self.moved += lead - self.usual
+        return out
 
 
 class EchoCanceller:

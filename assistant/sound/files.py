@@ -13,15 +13,35 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import soxr
 
 from . import IN_RATE, AudioError
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
+    """A whole recording at another rate (libsoxr, filtered, no delay)."""
     if rate == to or len(samples) == 0:
         return samples
-    n = int(round(len(samples) * to / rate))
-    return np.interp(np.arange(n) * rate / to, np.arange(len(samples)), samples).astype(np.float32)
+    return soxr.resample(samples.astype(np.float32), rate, to, quality="HQ")
+
+
+class Resampler:
+    """A stream of blocks at one rate as a stream at another, block by block.
+
+    The filter's state is kept between blocks, so nothing is rounded per block (rounding
+    each of 43 blocks a second gained 21 samples a second on the real clock) and nothing
+    above the new rate's band folds back into it. The output is the input's, sample for
+    sample, but handed over in bursts.
+
+    libsoxr's low quality (still a filter: 16-bit, no aliasing to speak of) holds back
+    the least: its output comes at most 22 ms after its input at these rates (high quality:
+    40 ms), so a reference made with it still leads the echo it predicts."""
+
+    def __init__(self, rate: int, to: int, *, quality: str = "LQ"):
+        self.stream = soxr.ResampleStream(rate, to, 1, dtype="float32", quality=quality)
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        return self.stream.resample_chunk(np.ascontiguousarray(block, dtype=np.float32))
 
 
 def read_wav(path: str | Path, rate: int = IN_RATE) -> np.ndarray:

@@ -28,13 +28,17 @@ class Player:
         self._lock = threading.Lock()
         self._sound = np.zeros(0, dtype=np.float32)
         self._pos = 0
-        self._played: list[np.ndarray] = []  # what went out since ``take_played``
+        self._played: list[np.ndarray] = []  # what went out since ``take_played``...
+        self._played_from = 0  # ...from this sample of all that was ever read out
 
-    def take_played(self) -> np.ndarray:
-        """Everything read out (played) since the last call, silence included."""
+    def take_played(self) -> tuple[int, np.ndarray]:
+        """Everything read out (played) since the last call, silence included, and the number
+        of samples read out before it (if nobody took them for a while, the oldest are gone)."""
         with self._lock:
             played, self._played = self._played, []
-        return np.concatenate(played) if played else np.zeros(0, np.float32)
+            start = self._played_from
+            self._played_from += sum(len(p) for p in played)
+        return start, np.concatenate(played) if played else np.zeros(0, np.float32)
 
     def play(self, sound: np.ndarray, *, start: int = 0) -> None:
         """Play ``sound`` from sample ``start``; what was playing fades out under it."""
@@ -78,6 +82,7 @@ class Player:
             self._pos += len(part)
             self._played.append(out)
             if len(self._played) > 200:  # nobody is taking them: keep the newest only
+                self._played_from += sum(len(p) for p in self._played[:100])
                 del self._played[:100]
         return out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.sound import IN_RATE, OUT_RATE
-from assistant.sound.files import resample, to_int16
+from assistant.sound.files import Resampler, to_int16
 
 FRAME = 0.002  # seconds per envelope frame (rounded down to whole samples)
 
@@ -87,14 +87,18 @@ def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
 
 
 class Room:
-    """The speaker as a laptop's microphone hears it: 30 ms late, through a small room's
-    echo, and with a little noise. ``gain`` is the echo's level at the microphone."""
+    """The speaker as a laptop's microphone hears it: ``delay`` late, through a small room's
+    echo (which begins with the direct sound), and with a little noise. ``gain`` is the
+    echo's level at the microphone."""
 
-    def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = IN_RATE):
+    def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = IN_RATE,
+                 delay: float = 0.03):
         rng = np.random.default_rng(seed)
         n = int(0.25 * rate)
-        ir = rng.normal(size=n) * np.exp(-6.9 * np.arange(n) / n) * 0.05
-        ir[int(0.03 * rate)] = 1.0
+        first = int(delay * rate)  # nothing reaches the microphone before the direct sound
+        ir = np.zeros(n)
+        ir[first:] = rng.normal(size=n - first) * np.exp(-6.9 * np.arange(n - first) / n) * 0.05
+        ir[first] = 1.0
         self.ir = ir * gain / np.abs(ir).sum() * 4
         self.history = np.zeros(n - 1, np.float32)
         self.rng = rng
@@ -115,11 +119,13 @@ def loopback(assistant, routine: str, *, room: Room | None = None,
     room = room or Room()
     player = assistant.player
     user = np.zeros(0, np.float32) if user is None else user
+    to_mic, heard = Resampler(player.rate, IN_RATE), np.zeros(0, np.float32)
     assistant.start(routine)
     i = 0
     while (assistant.busy or i < len(user)) and i < limit * IN_RATE:
-        played = resample(player.read(player.rate * chunk // IN_RATE), player.rate, IN_RATE)
-        mic = room.hear(played[:chunk])
+        heard = np.concatenate([heard, to_mic(player.read(player.rate * chunk // IN_RATE))])
+        played, heard = np.pad(heard[:chunk], (0, max(0, chunk - len(heard)))), heard[chunk:]
+        mic = room.hear(played)
         said = user[i:i + chunk]
         mic[:len(said)] += said
         assistant.feed(to_int16(mic))

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""The live stop, measured through a real audio stack: how soon the voice falls silent.
+
+    .venv/bin/python scripts/bench_bargein.py                      # 24 stops, no echo
+    .venv/bin/python scripts/bench_bargein.py --echo-db -12 --trials 20
+    .venv/bin/python scripts/bench_bargein.py --echo-db -6 --minutes 30 --trials 0
+
+A private PulseAudio daemon stands in for the sound card (tests/support/pulse.py): the
+assistant runs live (``grounding run``, PortAudio, default devices), a person's voice is
+played into its microphone, and one three-channel recording of the room keeps what the
+microphone heard, what the speaker played and the person's voice alone, on one clock.
+
+Each trial starts a routine by voice (body scan, grounding, breathing in turn), waits until
+a moment at which the routine is speaking, and has a real person (``keywords/computer``
+recordings, with "computer" as the pause phrase) say the pause phrase so that it ends
+there. From the recording alone: where the phrase ended (the person's channel) and where
+the speaker fell silent (the first 0.2 s of digital silence after it, checked against the
+routine's own rendering to be a stop and not one of its pauses), and whether the pause
+routine's first sentence followed. Then it says "continue please" and checks the routine
+came back.
+
+With ``--echo-db`` the speaker reaches the microphone through a loopback at that level
+(``--echo-ms`` late), and the person speaks ``--below`` dB under that echo. With
+``--minutes`` it also plays its own routines that long, with the echo, saying nothing but
+the routines' start phrases, and counts every place where what the speaker played departs
+from the routine's rendering (anything it started, stopped or paused by itself).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import config as config_module  # noqa: E402
+from assistant.sound import IN_RATE  # noqa: E402
+from assistant.sound.files import read_wav, resample  # noqa: E402
+from assistant.speaking.routines import render  # noqa: E402
+from assistant.speaking.timeline import Program  # noqa: E402
+from assistant.speaking.voice import Voice  # noqa: E402
+from assistant.speaking.words import fill  # noqa: E402
+from tests.support.analysis import best_match, speech_end  # noqa: E402
+from tests.support.corpus import SHARED  # noqa: E402
+from tests.support.pulse import RATE, Recording, Room  # noqa: E402
+
+ROUTINES = ("body_scan", "ground", "breathing")
+SILENT = 2e-4  # below this the speaker channel is digital silence (the player's zeros)
+FRAME = RATE // 100
+
+
+def frame_rms(x: np.ndarray) -> np.ndarray:
+    n = len(x) // FRAME * FRAME
+    return np.sqrt((x[:n].reshape(-1, FRAME).astype(np.float64) ** 2).mean(axis=1))
+
+
+def silent_run(x: np.ndarray, *, seconds: float, level: float = SILENT) -> int | None:
+    """Index of the first run of ``seconds`` of ``|x| < level`` in ``x``, if any."""
+    quiet = np.abs(x) < level
+    need = int(seconds * RATE)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    for start, end in zip(edges[::2], edges[1::2]):
+        if end - start >= need:
+            return int(start)
+    return None
+
+
+def speaking_points(sound: np.ndarray, *, lo: float, hi: float) -> np.ndarray:
+    """Seconds into ``sound`` around which it speaks with no pause longer than 60 ms from
+    ``lo`` before to ``hi`` after: where a stop can be seen."""
+    loud = frame_rms(sound) > 0.01
+    quiet_run = np.zeros(len(loud), int)
+    run = 0
+    for i, on in enumerate(loud):
+        run = 0 if on else run + 1
+        quiet_run[i] = run
+    bad = quiet_run > 6
+    points = []
+    for i in range(int(2.0 * 100), len(loud) - int(hi * 100)):
+        if loud[i] and not bad[i - int(lo * 100):i + int(hi * 100)].any():
+            points.append(i / 100)
+    return np.array(points)
+
+
+@dataclass
+class Trial:
+    routine: str
+    at: float  # seconds into the routine at which the phrase should end
+    latency_ms: float | None = None  # phrase end to silence at the speaker
+    outcome: str = ""  # paused | went on | missed | unclear: ...
+    resumed: bool | None = None
+    resume_ms: float | None = None
+
+
+class Live:
+    """The assistant running in the room, and what the bench says to it."""
+
+    def __init__(self, room: Room, config: Path, folder: Path):
+        self.room, self.folder = room, folder
+        self.events = folder / "events.jsonl"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", "--config", str(config),
+             "--events", str(self.events)],
+            env=room.env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True)
+        assert self.process.stderr is not None
+        deadline = time.monotonic() + 300
+        for line in self.process.stderr:
+            if line.startswith("Listening"):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("the assistant did not start listening")
+        else:
+            raise SystemExit(f"the assistant ended before listening (exit {self.process.wait()})")
+        self.said: list[str] = []
+        threading.Thread(target=lambda: self.said.extend(self.process.stderr or []),
+                         daemon=True).start()
+
+    def triggers(self) -> list[str]:
+        lines = self.events.read_text().splitlines() if self.events.exists() else []
+        return [e["intent"] for e in map(json.loads, lines) if e["event"] == "trigger"]
+
+    def close(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return -9
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, room: Room, live: Live, config,
+                 rec: Recording):
+        self.args, self.room, self.live, self.config, self.rec = args, room, live, config, rec
+        self.voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+        self.rng = random.Random(args.seed)
+        self.echo = 10 ** (args.echo_db / 20) if args.echo_db is not None else 0.0
+        clips = sorted((SHARED / "keywords" / args.pause_word).glob("*.wav"))
+        if not clips:
+            raise SystemExit(f"no recordings of '{args.pause_word}' in {SHARED / 'keywords'}")
+        self.rng.shuffle(clips)
+        self.clips = clips
+        opening = fill(config.scripts["pause"][0].say, {"name": config.name})
+        self.pause_opening = self.voice.say(opening)
+        self.phrases = {name: self.synth(config.words[intent][0]) for name, intent in
+                        [("body_scan", "body_scan"), ("ground", "ground"),
+                         ("breathing", "breathe"), ("resume", "resume")]}
+
+    def synth(self, text: str) -> np.ndarray:
+        """A start phrase as a person might say it (flite), at 16 kHz."""
+        out = Path(tempfile.mkstemp(suffix=".wav")[1])
+        subprocess.run(["flite", "-voice", "rms", "-t", text, "-o", str(out)], check=True)
+        sound = read_wav(out, IN_RATE)
+        out.unlink()
+        return sound
+
+    def level(self, sound: np.ndarray, rms: float) -> np.ndarray:
+        """``sound`` scaled so its speech (its loud 10 ms frames) has this RMS."""
+        frames = frame_rms(sound)
+        loud = frames[frames > 0.1 * frames.max()]
+        return sound * (rms / float(np.sqrt(np.mean(loud ** 2))))
+
+    def speech_rms(self, sound: np.ndarray) -> float:
+        frames = frame_rms(sound)
+        return float(np.sqrt(np.mean(frames[frames > 0.01] ** 2)))
+
+    def now_index(self) -> int:
+        return len(self.rec.samples)
+
+    def wall(self, index: int) -> float:
+        assert self.rec.first_arrival is not None
+        return self.rec.first_arrival + index / RATE
+
+    def say(self, sound: np.ndarray, rms: float, *, wait: bool = True) -> None:
+        self.room.say(self.level(sound, rms), IN_RATE, wait=wait)
+
+    def start_routine(self, name: str, sound: np.ndarray) -> int | None:
+        """Say the routine's phrase; the recording index where its rendering began."""
+        loud = np.flatnonzero(frame_rms(sound) > 0.01)
+        lead = loud[0] * FRAME
+        needle = sound[lead:lead + int(1.5 * RATE)]
+        for attempt in range(2):
+            said_at = self.now_index()
+            # Over the echo of whatever plays now, as loud as the routine's speech.
+            self.say(self.phrases[name], self.speech_rms(sound))
+            deadline = time.monotonic() + 8.0
+            while time.monotonic() < deadline:
+                time.sleep(0.25)
+                heard = self.rec.samples[said_at:, 1]
+                if len(heard) < len(needle) + RATE // 2:
+                    continue
+                at, similarity = best_match(heard, needle)
+                if similarity > 0.9 and at + len(needle) < len(heard):
+                    return said_at + at - lead
+        return None
+
+    def trial(self, index: int) -> Trial:
+        name = ROUTINES[index % len(ROUTINES)]
+        program = render(name, self.config, self.voice, now=dt.datetime.now())
+        sound = program.sound
+        points = speaking_points(sound[:int(40 * RATE)], lo=0.5, hi=0.6)
+        at = float(self.rng.choice(points)) if len(points) else 3.0
+        trial = Trial(name, at)
+        start = self.start_routine(name, sound)
+        if start is None:
+            trial.outcome = "unclear: the routine did not start"
+            return trial
+        clip = read_wav(self.clips[index % len(self.clips)], IN_RATE)
+        end = speech_end(clip)
+        speech = self.speech_rms(sound)
+        rms = speech * self.echo * 10 ** (-self.args.below / 20) if self.echo else speech
+        clip = self.level(clip, rms)
+        when = self.wall(start) + at - end
+        time.sleep(max(0.0, when - time.monotonic()))
+        self.room.say(clip, IN_RATE, wait=False)
+        time.sleep(max(0.0, when + len(clip) / IN_RATE - time.monotonic()) + 4.0)
+        stop = self.measure(trial, start, sound, clip, end)
+        if trial.outcome == "paused" and stop is not None:
+            self.resume(trial, program, stop)
+        return trial
+
+    def measure(self, trial: Trial, start: int, sound: np.ndarray, clip: np.ndarray,
+                end: float) -> int | None:
+        """The trial's latency and outcome; where in the rendering it stopped."""
+        rec = self.rec.samples
+        near = start + int((trial.at - 2.0) * RATE)
+        region = rec[near:near + int(5 * RATE)]
+        voice = resample(clip, IN_RATE, RATE)
+        said, _ = best_match(region[:, 2], voice)
+        phrase_end = near + said + int(end * RATE)
+        look = phrase_end - RATE // 2
+        stop = silent_run(rec[look:look + int(3 * RATE), 1], seconds=0.2)
+        if stop is None:
+            trial.outcome = "missed"
+            return None
+        stop += look
+        # Where the routine was: the second before the stop, found in its rendering.
+        before = rec[stop - int(1.5 * RATE):stop - RATE // 50, 1]
+        pos, similarity = best_match(sound, before)
+        if similarity < 0.9:
+            trial.outcome = f"unclear: what played was not the routine ({similarity:.2f})"
+            return None
+        pos += len(before) + RATE // 50  # the stop, in the rendering
+        if frame_rms(sound[pos:pos + 3 * FRAME]).max() < 0.01:  # it was speaking there
+            trial.outcome = "unclear: the routine paused there by itself"
+            return None
+        trial.latency_ms = round((stop - phrase_end) / RATE * 1000, 1)
+        after = rec[stop:stop + int(4 * RATE), 1]
+        _, alike = best_match(after, self.pause_opening[:RATE])
+        trial.outcome = "paused" if alike > 0.9 else "went on" if \
+            frame_rms(after[int(0.5 * RATE):]).max() > 0.01 else "stopped"
+        return pos
+
+    def resume(self, trial: Trial, program: Program, stop: int) -> None:
+        """Say the resume phrase right after the pause routine began: the routine comes back
+        from the start of the section it was stopped in. ``resume_ms``: from the end of the
+        phrase to the section playing again (the check's answer included)."""
+        phrase = self.phrases["resume"]
+        said_at = self.now_index()
+        self.say(phrase, self.speech_rms(program.sound))
+        time.sleep(4.0)
+        rec = self.rec.samples[said_at:]
+        said, _ = best_match(rec[:, 2], resample(phrase, IN_RATE, RATE))
+        phrase_end = said + int(speech_end(phrase) * RATE)
+        section = program.marks[program.section_at(stop)].start
+        loud = section + int(np.flatnonzero(frame_rms(program.sound[section:]) > 0.01)[0]) * FRAME
+        at, similarity = best_match(rec[phrase_end:, 1], program.sound[loud:loud + RATE // 2])
+        trial.resumed = similarity > 0.95
+        if trial.resumed:
+            trial.resume_ms = round((at - (loud - section)) / RATE * 1000, 1)
+
+    def own_routines(self, minutes: float) -> dict:
+        """Its own routines, back to back with the echo; departures from their renderings."""
+        played = 0.0
+        departures: list[dict] = []
+        before = len(self.live.triggers())
+        said = 0
+        i = 0
+        while played < minutes * 60:
+            name = ROUTINES[i % len(ROUTINES)]
+            i += 1
+            sound = render(name, self.config, self.voice, now=dt.datetime.now()).sound
+            start = self.start_routine(name, sound)
+            said += 1
+            if start is None:
+                departures.append({"routine": name, "at": 0.0, "what": "did not start"})
+                continue
+            time.sleep(max(0.0, self.wall(start) + len(sound) / RATE + 1.0 - time.monotonic()))
+            got = self.rec.samples[start:start + len(sound), 1]
+            played += len(got) / RATE
+            for at in departed(got, sound):
+                departures.append({"routine": name, "at": at})
+        extra = len(self.live.triggers()) - before - said
+        return {"minutes": round(played / 60, 1), "departures": departures,
+                "triggers_not_said": extra,
+                "per_hour": round(len(departures) / (played / 3600), 1) if played else None}
+
+
+def departed(got: np.ndarray, sound: np.ndarray) -> list[float]:
+    """Seconds at which the recording stops matching the rendering (0.5 s windows where
+    the rendering speaks and the recording is not it), one per stretch."""
+    n = RATE // 2
+    found, inside = [], False
+    for i in range(0, len(sound) - n, n):
+        want, have = sound[i:i + n].astype(np.float64), got[i:i + n].astype(np.float64)
+        if len(have) < n:
+            have = np.pad(have, (0, n - len(have)))
+        loud = np.sqrt(np.mean(want ** 2)) > 0.01
+        off = loud and np.linalg.norm(want - have) > 0.2 * np.linalg.norm(want)
+        if off and not inside:
+            found.append(round(i / RATE, 1))
+        inside = off
+    return found
+
+
+def summary(trials: list[Trial]) -> dict:
+    lat = np.array([t.latency_ms for t in trials if t.latency_ms is not None])
+    heard = [t for t in trials if not t.outcome.startswith("unclear")]
+    resumed = [t for t in trials if t.resumed is not None]
+    resume_ms = [t.resume_ms for t in resumed if t.resume_ms is not None]
+    return {
+        "trials": len(trials), "measured": len(lat),
+        "median_ms": round(float(np.median(lat)), 1) if len(lat) else None,
+        "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
+        "max_ms": round(float(lat.max()), 1) if len(lat) else None,
+        "paused": sum(t.outcome == "paused" for t in heard), "of": len(heard),
+        "resumed": sum(bool(t.resumed) for t in resumed), "resume_tries": len(resumed),
+        "resume_median_ms": round(float(np.median(resume_ms)), 1) if resume_ms else None,
+        "outcomes": [t.outcome for t in trials],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    p.add_argument("--trials", type=int, default=24)
+    p.add_argument("--echo-db", type=float, help="the speaker's echo at the microphone, dB")
+    p.add_argument("--echo-ms", type=int, default=40)
+    p.add_argument("--below", type=float, default=6.0,
+                   help="dB the person speaks under the echo")
+    p.add_argument("--minutes", type=float, default=0.0,
+                   help="also play its own routines this long and count departures")
+    p.add_argument("--pause-word", default="computer",
+                   help="a keywords/ folder: its recordings say the pause phrase")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--keep", type=Path, help="save the room's recording here (WAV, 3 ch)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    data = yaml.safe_load(args.config.read_text())
+    data["listen"]["words"]["pause"] = [args.pause_word]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        config_path = folder / "config.yaml"
+        config_path.write_text(yaml.safe_dump(data, sort_keys=False))
+        config, _ = config_module.load(config_path)
+        with Room(folder / "pulse", echo_db=args.echo_db, echo_ms=args.echo_ms) as room:
+            rec = Recording(room)
+            room.say(np.zeros(IN_RATE // 10, np.float32), IN_RATE)  # the first play is slow
+            live = Live(room, config_path, folder)
+            bench = Bench(args, room, live, config, rec)
+            trials: list[Trial] = []
+            own = None
+            try:
+                for i in range(args.trials):
+                    trials.append(bench.trial(i))
+                    t = trials[-1]
+                    print(f"  {i + 1:2d} {t.routine:9s} at {t.at:5.2f}s  {t.outcome:10s} "
+                          f"{t.latency_ms} ms  resumed={t.resumed} {t.resume_ms}",
+                          file=sys.stderr)
+                if args.minutes:
+                    own = bench.own_routines(args.minutes)
+            finally:
+                code = live.close()
+                samples = rec.close()
+                if args.keep:
+                    import wave
+                    with wave.open(str(args.keep), "wb") as w:
+                        w.setnchannels(3)
+                        w.setsampwidth(2)
+                        w.setframerate(RATE)
+                        w.writeframes(np.clip(np.round(samples * 32767), -32768, 32767)
+                                      .astype("<i2").tobytes())
+    result = {"echo_db": args.echo_db, "echo_ms": args.echo_ms if args.echo_db else None,
+              "below_db": args.below if args.echo_db else None, **summary(trials),
+              "own_routines": own, "exit": code}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            if key != "outcomes":
+                print(f"{key:18s} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

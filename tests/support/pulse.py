@@ -1,0 +1,191 @@
+"""A private PulseAudio daemon standing in for a room with a microphone and a speaker.
+
+One three-channel null sink, ``room``, is the room; everything is recorded from its
+monitor in one stream, so the times of what was said and what was played come from
+the same clock, sample for sample:
+
+- channel 1 (front-left) is what the microphone hears: the person (``voice`` sink)
+  plus, with ``echo``, the assistant's own speech coming back through a loopback;
+- channel 2 (front-right) is the speaker: the assistant plays into ``speaker``;
+- channel 3 (rear-left) is the person's voice alone, to time what they said.
+
+The assistant's default source is ``mic`` (channel 1), its default sink ``speaker``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE = 22050  # the room's rate: the assistant's output rate, so its speech is not resampled
+CHANNELS = 3
+
+
+class PulseError(Exception):
+    pass
+
+
+def module(name: str, **args: object) -> str:
+    return f"--load={name} " + " ".join(f"{k}={v}" for k, v in args.items())
+
+
+class Room:
+    """The daemon; ``env`` points a process at it. Use as a context manager."""
+
+    def __init__(self, runtime: Path, *, echo_db: float | None = None,
+                 echo_ms: int = 40):
+        if shutil.which("pulseaudio") is None:
+            raise PulseError("pulseaudio is not installed; scripts/setup.sh --test installs it")
+        self.runtime, self.echo_db, self.echo_ms = runtime, echo_db, echo_ms
+        self.env = os.environ | {
+            "PULSE_RUNTIME_PATH": str(runtime), "PULSE_STATE_PATH": str(runtime),
+            "PULSE_SERVER": f"unix:{runtime}/native", "HOME": str(runtime)}
+        self.daemon: subprocess.Popen | None = None
+
+    def __enter__(self) -> Room:
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        modules = [
+            module("module-native-protocol-unix", **{"auth-anonymous": 1},
+                   socket=f"{self.runtime}/native"),
+            module("module-null-sink", sink_name="room", rate=RATE, channels=CHANNELS,
+                   channel_map="aux0,aux1,aux2"),
+            module("module-remap-sink", sink_name="speaker", master="room", channels=1,
+                   master_channel_map="aux1", channel_map="mono", remix="no"),
+            module("module-remap-sink", sink_name="voice", master="room", channels=2,
+                   master_channel_map="aux0,aux2",
+                   channel_map="aux0,aux1", remix="no"),
+            module("module-remap-sink", sink_name="echo_in", master="room", channels=1,
+                   master_channel_map="aux0", channel_map="mono", remix="no"),
+            module("module-remap-source", source_name="mic", master="room.monitor",
+                   channels=1, master_channel_map="aux0", channel_map="mono",
+                   remix="no"),
+            module("module-remap-source", source_name="played", master="room.monitor",
+                   channels=1, master_channel_map="aux1", channel_map="mono",
+                   remix="no"),
+            "--load=module-always-sink",
+        ]
+        self.daemon = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
+             *modules], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while self.pactl("info", check=False).returncode:
+            if time.monotonic() > deadline or self.daemon.poll() is not None:
+                self.close()
+                raise PulseError("the PulseAudio daemon did not start")
+            time.sleep(0.2)
+        # A stream of silence keeps the room running, so its recording has no gaps.
+        self.keepalive = subprocess.Popen(
+            ["pacat", "--playback", "--device=room", "--raw", "--format=s16le",
+             "--channel-map=aux0,aux1,aux2",
+             f"--channels={CHANNELS}", f"--rate={RATE}", "--latency-msec=50", "/dev/zero"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.pactl("set-default-source", "mic")
+        self.pactl("set-default-sink", "speaker")
+        if self.echo_db is not None:
+            self.pactl("load-module", "module-loopback", "source=played", "sink=echo_in",
+                       f"latency_msec={self.echo_ms}", "source_dont_move=true",
+                       "sink_dont_move=true", "adjust_time=0")
+            for line in self.pactl("list", "short", "sink-inputs").stdout.splitlines():
+                if "loopback" in line:
+                    self.pactl("set-sink-input-volume", line.split("\t")[0],
+                               f"{self.echo_db}dB")
+        return self
+
+    def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True,
+                              check=check, timeout=30)
+
+    def say(self, samples: np.ndarray, rate: int, *, wait: bool = True
+            ) -> subprocess.Popen:
+        """Play mono float ``samples`` as the person in the room: into the microphone and,
+        alone, into the third channel. With ``wait``, returns once played."""
+        pcm = np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2")
+        player = subprocess.Popen(
+            ["pacat", "--playback", "--device=voice", "--raw", "--format=s16le",
+             "--channels=2", "--channel-map=aux0,aux1", f"--rate={rate}", "--latency-msec=10"],
+            env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        assert player.stdin is not None
+        player.stdin.write(np.repeat(pcm, 2).tobytes())
+        player.stdin.close()
+        if wait:
+            player.wait(120)
+        return player
+
+    def close(self) -> None:
+        if getattr(self, "keepalive", None):
+            self.keepalive.kill()
+            self.keepalive.wait()
+        if self.daemon:
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(10)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+            self.daemon = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Recording:
+    """Everything heard in the room, as it happens: ``samples`` (n × 3 float32) so far.
+
+    Reads ``parec``'s raw output on a thread; ``arrived`` maps a sample index to the
+    monotonic time at which it arrived (within a few milliseconds)."""
+
+    def __init__(self, room: Room):
+        self.process = subprocess.Popen(
+            ["parec", "--device=room.monitor", f"--channels={CHANNELS}", f"--rate={RATE}",
+             "--channel-map=aux0,aux1,aux2",
+             "--format=float32le", "--latency-msec=10"],
+            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._blocks: list[np.ndarray] = []
+        self._lock = threading.Lock()
+        self.frames = 0
+        self.first_arrival: float | None = None
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        frame = 4 * CHANNELS
+        rest = b""
+        while True:
+            data = self.process.stdout.read1(1 << 14) if hasattr(self.process.stdout, "read1") \
+                else self.process.stdout.read(1 << 14)
+            if not data:
+                return
+            data = rest + data
+            usable = len(data) - len(data) % frame
+            rest = data[usable:]
+            block = np.frombuffer(data[:usable], np.float32).reshape(-1, CHANNELS)
+            with self._lock:
+                if self.first_arrival is None:
+                    self.first_arrival = time.monotonic() - len(block) / RATE
+                self._blocks.append(block)
+                self.frames += len(block)
+
+    @property
+    def samples(self) -> np.ndarray:
+        with self._lock:
+            if len(self._blocks) > 1:
+                self._blocks = [np.concatenate(self._blocks)]
+            return self._blocks[0] if self._blocks else np.zeros((0, CHANNELS), np.float32)
+
+    def clock(self) -> float:
+        """The monotonic time of the newest sample."""
+        with self._lock:
+            return time.monotonic() if self.first_arrival is None else \
+                self.first_arrival + self.frames / RATE
+
+    def close(self) -> np.ndarray:
+        self.process.terminate()
+        self.process.wait(10)
+        self._thread.join(5)
+        return self.samples
