@@ -133,7 +133,10 @@ class Session:
         assert self.microphone is not None
         self.log(self.assistant.now, "audio", overflows=self.microphone.overflows,
                  underflows=self.speaker.underflows if self.speaker else 0,
-                 behind_ms=round(self.microphone.behind * 1000))
+                 behind_ms=round(self.microphone.behind * 1000),
+                 in_latency_ms=round(self.microphone.stream.latency * 1000, 1),
+                 out_latency_ms=round(self.speaker.stream.latency * 1000, 1)
+                 if self.speaker else None)
 
     def serve(self, *, until_idle: bool) -> None:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""

@@ -136,6 +136,14 @@ def cmd_say(args: argparse.Namespace) -> int:
                if (v := getattr(args, k)) is not None}
     if options and args.routine != "breathing":
         raise Refused("--pattern, --minutes and --cycles only apply to breathing.", EXIT_CONFIG)
+    longest = config_module.LONGEST_BREATHING
+    if args.minutes is not None and not 0 < args.minutes <= longest:
+        raise Refused(f"--minutes {args.minutes} is not a length of breathing; use more than 0 "
+                      f"and at most {longest:g}.", EXIT_CONFIG)
+    phases = config.breathing.patterns[args.pattern or config.breathing.pattern]
+    if args.cycles is not None and not 0 < args.cycles * sum(phases) <= longest * 60:
+        raise Refused(f"--cycles {args.cycles} is not a number of breaths; use 1 or more, for "
+                      f"at most {longest:g} minutes.", EXIT_CONFIG)
     if args.dry_run:
         program = render(args.routine, config, voice_for(config), **options)
         print(f"{args.routine}: {format_time(program.seconds)} in all")

@@ -28,6 +28,11 @@ BUILTIN_PATTERNS: dict[str, tuple[float, ...]] = {
 DEFAULT_SENSITIVITY = 0.6
 #: A placeholder: a plain name in braces, such as ``{name}`` or ``{safe_place}``.
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: Bounds that keep every routine something that can be said (and rendered in memory).
+LONGEST_BREATHING = 60.0  # minutes
+LONGEST_WAIT = 600.0  # seconds of silence after a step
+LONGEST_TEXT = 2000  # characters in one step, reminder or note
+MOST_PHRASES = 100  # phrases in all
 #: Placeholders every script may use besides the user's anchors.
 TIME_PLACEHOLDERS = ("name", "weekday", "date", "time", "time_of_day", "month", "year")
 
@@ -135,6 +140,8 @@ class Config:
 #   ("one_of", a, b, ...)   one of the given strings
 #   ("device",)             device name or index, or null
 STEP = {"say": str, "wait": float, "region": str}
+PERSON = {"name": str, "relation": str, "phone": str, "note": str}
+CRISIS = {"name": str, "phone": str, "note": str}
 SCHEMA: dict[str, Any] = {
     "user": {"name": str, "anchors": ("map", str)},
     "listen": {
@@ -158,14 +165,16 @@ SCHEMA: dict[str, Any] = {
         },
     },
     "contacts": {
-        "people": ("list", {"name": str, "relation": str, "phone": str, "note": str}),
-        "crisis_line": {"name": str, "phone": str, "note": str},
+        "people": ("list", PERSON),
+        "crisis_line": CRISIS,
         "reminders": ("list", str),
         "disclaimer": str,
     },
 }
 REQUIRED_KEYS = {("user",), ("user", "name"), ("listen",), ("listen", "words"), ("routines",),
                  ("contacts",)}
+#: Keys every entry of a kind must have, wherever it stands.
+REQUIRED_FIELDS = {id(STEP): ("say",), id(PERSON): ("name",), id(CRISIS): ("name",)}
 TYPE_NAMES = {str: "text", float: "a number", int: "a whole number", bool: "true or false"}
 
 
@@ -216,7 +225,8 @@ class Checker:
                 else:
                     ok &= self.check(item, kind[key], path + (key,))
             for key in kind:
-                if path + (key,) in REQUIRED_KEYS and key not in value:
+                if (path + (key,) in REQUIRED_KEYS
+                        or key in REQUIRED_FIELDS.get(id(kind), ())) and key not in value:
                     self.error(path, f"is missing '{key}'.")
                     ok = False
             return ok
@@ -257,8 +267,9 @@ def describe(kind: Any) -> str:
     if isinstance(kind, dict):
         return "a group of settings"
     if isinstance(kind, tuple):
-        return {"list": "a list", "map": "a group of named entries",
-                "one_of": "one of " + ", ".join(kind[1:]), "device": "a device"}[kind[0]]
+        if kind[0] == "one_of":
+            return "one of " + ", ".join(kind[1:])
+        return {"list": "a list", "map": "a group of named entries", "device": "a device"}[kind[0]]
     return TYPE_NAMES[kind]
 
 
@@ -287,6 +298,33 @@ def line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict
     return out
 
 
+def plain_tree(node: yaml.Node, path: Path) -> None:
+    """Refuse what YAML allows but a hand-edited settings file never needs, before anything
+    is built from it: a key written twice in one group (the second would silently replace
+    the first, say a pause phrase), and aliases (``*name``), which can repeat a part of the
+    file without limit (a few lines can expand to gigabytes)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            raise ConfigError([f"{path}:{item.start_mark.line + 1}: this part is repeated "
+                               "elsewhere with a YAML alias (*name); write it out instead."])
+        seen.add(id(item))
+        if isinstance(item, yaml.MappingNode):
+            keys: dict[Any, int] = {}
+            for key, value in item.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else id(key)
+                line = key.start_mark.line + 1
+                if name in keys:
+                    raise ConfigError([f"{path}:{line}: '{name}' is written twice in the same "
+                                       f"group (also on line {keys[name]}); keep one."])
+                keys[name] = line
+                stack += [key, value]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += item.value
+
+
 def normalise_phrase(text: str) -> str:
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
 
@@ -304,13 +342,21 @@ def load(path: str | Path) -> tuple[Config, list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot be read ({exc})."]) from None
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                plain_tree(node, path)  # before anything is built from it
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError([f"{path}:{line}: is not valid YAML ({reason})."]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}:1: is nested too deeply to be a configuration."]) from None
     if data is None:
         raise ConfigError([f"{path}:1: the file is empty."])
     checker = Checker(path, line_map(node) if node is not None else {})
@@ -398,6 +444,8 @@ def check_meaning(config: Config, data: dict, checker: Checker) -> None:
             elif phrase in seen:
                 checker.error(path + (i,), f"'{raw}' is listed twice.")
             seen[phrase] = intent
+    if len(seen) > MOST_PHRASES:
+        checker.error(words_path, f"has {len(seen)} phrases; keep to {MOST_PHRASES} or fewer.")
     for intent in REQUIRED_INTENTS:
         if intent not in data["listen"]["words"]:
             checker.error(words_path, f"has no phrases for '{intent}'; every assistant needs one.")
@@ -439,8 +487,13 @@ def check_breathing(config: Config, checker: Checker) -> None:
     if b.pattern not in b.patterns:
         checker.error(base + ("pattern",), f"is '{b.pattern}'; choose one of "
                       f"{', '.join(b.patterns)}.")
-    if b.cycles < 0 or b.minutes <= 0:
-        checker.error(base, "needs cycles of 0 or more and minutes above 0.")
+    if not 0 < b.minutes <= LONGEST_BREATHING:
+        checker.error(base + ("minutes",), f"is {b.minutes}; use more than 0 and at most "
+                      f"{LONGEST_BREATHING:g} minutes.")
+    phases = b.patterns.get(b.pattern, ())
+    if b.cycles < 0 or b.cycles * sum(phases) > LONGEST_BREATHING * 60:
+        checker.error(base + ("cycles",), f"is {b.cycles}; use 0 (then minutes counts) or a "
+                      f"number of breaths that takes at most {LONGEST_BREATHING:g} minutes.")
 
 
 def placeholders(text: str) -> list[str]:
@@ -462,15 +515,29 @@ def check_scripts(config: Config, data: dict, checker: Checker) -> None:
     texts += [(("routines", "breathing", "cues", k), v) for k, v in config.breathing.cues.items()]
     texts += [(("contacts", "reminders", i), r) for i, r in enumerate(config.reminders)]
     texts.append((("contacts", "disclaimer"), config.disclaimer))
+    for i, person in enumerate(config.contacts):
+        texts += [(("contacts", "people", i, key), getattr(person, key))
+                  for key in ("name", "relation", "phone", "note")]
+    if config.crisis_line:
+        texts += [(("contacts", "crisis_line", key), getattr(config.crisis_line, key))
+                  for key in ("name", "phone", "note")]
     for path, text in texts:
         for name in placeholders(text):
             if name not in known:
                 checker.error(path, f"uses {{{name}}}, which is not known; use {{name}}, "
                               "{weekday}, {date}, {time}, {time_of_day} or one of user.anchors.")
-    for path, wait in [(("routines", n, i, "wait"), s.wait) for n in ("pause", "ground")
-                       for i, s in enumerate(config.scripts[n])]:
-        if wait < 0:
-            checker.error(path, "is below zero; a wait is seconds of silence.")
+    waits = [(("routines", n, i, "wait"), s.wait) for n in ("pause", "ground")
+             for i, s in enumerate(config.scripts[n])]
+    waits += [(("routines", "body_scan", "steps", i, "wait"), s.wait)
+              for i, s in enumerate(config.scripts["body_scan"])]
+    for path, wait in waits:
+        if not 0 <= wait <= LONGEST_WAIT:
+            checker.error(path, f"is {wait}; a wait is 0 to {LONGEST_WAIT:g} seconds of "
+                          "silence.")
+    for path, text in texts:
+        if len(text) > LONGEST_TEXT:
+            checker.error(path, f"is {len(text)} characters long; keep each text under "
+                          f"{LONGEST_TEXT}.")
     regions = {s.region.lower() for s in config.scripts["body_scan"]}
     for i, region in enumerate(config.skip_regions):
         if region not in regions:

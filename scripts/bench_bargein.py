@@ -394,9 +394,12 @@ def main(argv: list[str] | None = None) -> int:
                         w.setframerate(RATE)
                         w.writeframes(np.clip(np.round(samples * 32767), -32768, 32767)
                                       .astype("<i2").tobytes())
+        # How the sound card kept up, as the assistant itself counted (its last event).
+        lines = live.events.read_text().splitlines()
+        audio = [e for e in map(json.loads, lines) if e["event"] == "audio"]
     result = {"echo_db": args.echo_db, "echo_ms": args.echo_ms if args.echo_db else None,
               "below_db": args.below if args.echo_db else None, **summary(trials),
-              "own_routines": own, "exit": code}
+              "own_routines": own, "audio": audio[-1] if audio else None, "exit": code}
     if args.json:
         print(json.dumps(result, indent=2))
     else:
