@@ -57,11 +57,13 @@ def voice_for(config: Config) -> Voice:
 
 
 def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
-          recorder: WavRecorder | None, until_idle: bool, listening: bool = True) -> None:
+          recorder: WavRecorder | None, until_idle: bool, listening: bool = True,
+          tick: Callable[[float], None] = lambda seconds: None) -> None:
     """The main loop: output for each chunk's span is rendered before the chunk is heard,
     as on a real device, so a stop takes effect at the end of the chunk that heard it.
     With ``until_idle`` it goes on, hearing silence, until nothing plays; when it is not
-    ``listening`` at all (only rendering to a file), time just passes."""
+    ``listening`` at all (only rendering to a file), time just passes. ``tick`` is told of
+    each chunk's seconds once it is heard (to look after the devices)."""
 
     def step(samples: np.ndarray) -> None:
         if recorder:
@@ -70,6 +72,7 @@ def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
             assistant.feed(samples)
         else:
             assistant.wait(len(samples))
+        tick(len(samples) / IN_RATE)
 
     for samples in chunks:
         step(samples)
@@ -111,16 +114,34 @@ class Session:
             self.recorder = WavRecorder(self.player)
             stack.callback(self.recorder.save, output)
         else:
-            self.speaker = Speaker(self.player, device=config.output_device)
+            self.speaker = Speaker(self.player, device=config.output_device, tell=self.notice)
             stack.callback(self.speaker.close)
-        self.stack, self.log = stack, log
+        self.stack, self.log, self.tell = stack, log, tell
         self.microphone: Microphone | None = None
+        self.shown = ""  # the words last shown while the speaker was away
+
+    def notice(self, message: str) -> None:
+        """Something the user must know about the devices: on screen, in the event log, and
+        said aloud unless a routine is speaking (it is not cut off for this)."""
+        self.tell(message)
+        self.log(self.assistant.now, "device", message=message)
+        self.assistant.announce(message)
+
+    def look_after_devices(self, seconds: float) -> None:
+        """Each chunk: the speaker watched (and stood in for while away, its words shown)."""
+        if self.speaker is None:
+            return
+        self.speaker.keep(seconds)
+        if self.speaker.away and self.assistant.said and self.assistant.said[-1][1] != self.shown:
+            self.shown = self.assistant.said[-1][1]
+            if self.shown:
+                self.tell(self.shown)
 
     def open_microphone(self) -> None:
         """Start hearing the microphone (if this session listens to it); until now it was
         only checked, so nothing queued up while the routines were being prepared."""
         if self.device is not False:
-            self.microphone = Microphone(chunk=MIC_CHUNK, device=self.device)
+            self.microphone = Microphone(chunk=MIC_CHUNK, device=self.device, tell=self.notice)
             self.chunks = iter(self.microphone)
             self.device = False
             self.assistant.recogniser.go_live()
@@ -132,6 +153,8 @@ class Session:
         the microphone (a moment in which a phrase would be heard late)."""
         assert self.microphone is not None
         self.log(self.assistant.now, "audio", overflows=self.microphone.overflows,
+                 microphone_lost=self.microphone.losses,
+                 speaker_lost=self.speaker.losses if self.speaker else 0,
                  underflows=self.speaker.underflows if self.speaker else 0,
                  behind_ms=round(self.microphone.behind * 1000),
                  in_latency_ms=round(self.microphone.stream.latency * 1000, 1),
@@ -142,4 +165,4 @@ class Session:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""
         self.open_microphone()
         serve(self.assistant, self.chunks, chunk=self.chunk, recorder=self.recorder,
-              until_idle=until_idle, listening=self.listening)
+              until_idle=until_idle, listening=self.listening, tick=self.look_after_devices)

@@ -526,8 +526,9 @@ def check_scripts(config: Config, data: dict, checker: Checker) -> None:
             if name not in known:
                 checker.error(path, f"uses {{{name}}}, which is not known; use {{name}}, "
                               "{weekday}, {date}, {time}, {time_of_day} or one of user.anchors.")
-    waits = [(("routines", n, i, "wait"), s.wait) for n in ("pause", "ground")
-             for i, s in enumerate(config.scripts[n])]
+    waits: list[tuple[tuple, float]] = [(("routines", n, i, "wait"), s.wait)
+                                         for n in ("pause", "ground")
+                                         for i, s in enumerate(config.scripts[n])]
     waits += [(("routines", "body_scan", "steps", i, "wait"), s.wait)
               for i, s in enumerate(config.scripts["body_scan"])]
     for path, wait in waits:

@@ -235,6 +235,14 @@ class Assistant:
         self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))
         self.log(self.now, "speech_start", routine=name)
 
+    def announce(self, text: str) -> None:
+        """Say ``text`` now if nothing is being said (a routine is never cut off for it)."""
+        if self.state is State.IDLE and not self.player.playing:
+            try:
+                self.player.play(self.voice.say(text))
+            except Exception:  # noqa: BLE001 - the words are on screen too; never stop here
+                return
+
     def stop(self, *, reason: str) -> int:
         """Silence now; returns how far the routine had got (samples)."""
         if self.running is None or self.state is State.IDLE:

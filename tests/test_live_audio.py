@@ -49,6 +49,8 @@ class Running:
         assert self.process.stderr is not None
         self.said: list[str] = []
         line = self.process.stderr.readline()  # "Listening. ..." once the streams are open
+        while line.startswith("warning:"):  # what check would warn about comes first
+            line = self.process.stderr.readline()
         assert line.startswith("Listening"), line
         # Keep reading what it says, so a full pipe can never hold it up.
         threading.Thread(target=lambda: self.said.extend(self.process.stderr or []),
@@ -148,3 +150,34 @@ def test_live_its_own_voice_coming_back_starts_nothing(tmp_path, example):
     assert [(e["routine"], e["reason"]) for e in log if e["event"] == "routine_end"] == \
         [("pause", "finished")]
     assert not [e for e in log if e["event"] == "speech_stop"], "it stopped its own voice"
+
+
+def test_live_a_lost_microphone_is_found_again(room, tmp_path):
+    """The microphone goes away while the body scan speaks: it says so, the scan goes on,
+    and once the microphone is back the pause phrase is heard."""
+    recording = Recording(room)
+    assistant = Running(room, ROOT / "config.yaml", tmp_path)
+    try:
+        room.say(flite("body scan", "rms", tmp_path), IN_RATE)
+        assistant.wait_for("routine_start", 1)
+        gone = len(recording.samples)
+        room.microphone_away()
+        assistant.wait_for("device", 1, timeout=10)
+        time.sleep(2.0)
+        away = recording.samples[gone:, 1]
+        room.microphone_away(False)
+        assistant.wait_for("device", 2, timeout=15)
+        room.say(flite("stop everything", "slt", tmp_path), IN_RATE)
+        assistant.wait_for("trigger", 2, timeout=15)
+    finally:
+        code = assistant.stop()
+        recording.close()
+    assert code == 130
+    log = assistant.log()
+    told = [e["message"] for e in log if e["event"] == "device"]
+    assert len(told) == 2 and "microphone stopped" in told[0] and "back" in told[1], told
+    assert "microphone stopped" in "".join(assistant.said)  # on screen too
+    assert np.sqrt(np.mean(away ** 2)) > 0.01, "the body scan went silent without its microphone"
+    assert [e["intent"] for e in log if e["event"] == "trigger"] == ["body_scan", "pause"]
+    audio = [e for e in log if e["event"] == "audio"]
+    assert audio and audio[0]["microphone_lost"] == 1, audio

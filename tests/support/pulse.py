@@ -96,6 +96,12 @@ class Room:
                                f"{self.echo_db}dB")
         return self
 
+    def microphone_away(self, away: bool = True) -> None:
+        """The microphone stops sending sound (its source suspended: the stream stalls, as
+        with a stuck USB device), or, with ``away`` False, sends again. (Unloading it would
+        not do: the sound server moves its streams to another source.)"""
+        self.pactl("suspend-source", "mic", "1" if away else "0")
+
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True,
                               check=check, timeout=30)
