@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Iterator
@@ -35,6 +37,10 @@ from .store import default_store
 
 DEFAULT_CONFIG = Path("config.yaml")
 EXIT_CONFIG, EXIT_AUDIO = 2, 3
+
+
+class Terminated(KeyboardInterrupt):
+    """Asked to stop with ``SIGTERM``."""
 
 
 class Refused(Exception):
@@ -169,15 +175,21 @@ def cmd_detect(args: argparse.Namespace) -> int:
     chunk = max(1, IN_RATE * args.chunk_ms // 1000)
     intents = {p: intent for intent, ps in config.words.items() for p in ps}
     recogniser = None
+    failed = False
     for path in args.wavs:
-        samples = to_int16(read_wav(path))
+        try:
+            samples = to_int16(read_wav(path))
+        except AudioError as exc:  # said in its line; the other files are still heard
+            print(json.dumps({"file": str(path), "error": str(exc)}))
+            failed = True
+            continue
         recogniser = (recogniser_for(config, store=default_store(), tell=tell)
                       if recogniser is None else recogniser.fresh())
         found = distinct(detect_samples(recogniser, samples, chunk=chunk))  # acted on
         print(json.dumps({"file": str(path), "detections": [
             {"intent": intents[d.phrase], "phrase": d.phrase, "start": round(d.start, 3),
              "end": round(d.end, 3), "time": round(d.time, 3)} for d in found]}))
-    return 0
+    return EXIT_CONFIG if failed else 0
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
@@ -278,8 +290,19 @@ def cmd_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
     return 0
 
 
+def stop_on_sigterm() -> None:
+    """``SIGTERM`` (a service stopping, a shutdown) ends it as Ctrl-C does: files it writes
+    are finished, nothing is left half-written."""
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    stop_on_sigterm()
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
                "check": cmd_check, "devices": cmd_devices}[args.command]
     try:
@@ -296,6 +319,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): nothing left to say
         sys.stdout = open(os.devnull, "w")
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("Stopped.", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130

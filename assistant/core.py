@@ -18,6 +18,7 @@ from typing import Any, Callable, TextIO
 import numpy as np
 
 from .config import Config
+from .espeak import EspeakError
 from .hearing.base import Detection, Recogniser
 from .sound import IN_RATE
 from .sound.echo import EchoCanceller, Reference
@@ -26,7 +27,7 @@ from .sound.player import Player
 from .speaking.pacer import clamp_pace
 from .speaking.routines import render, render_all
 from .speaking.timeline import Program
-from .speaking.voice import Voice
+from .speaking.voice import Voice, VoiceError
 
 #: How much each "slower" / "faster" changes the pace or the silences.
 STEP_FACTOR = 1.1
@@ -228,8 +229,16 @@ class Assistant:
         """Stop whatever is playing and play routine ``name`` (or an already rendered one)."""
         self.stop(reason=reason or name)
         if running is None:
-            running = Running(render(name, self.config, self.voice, now=self.clock(), **options),
-                              options)
+            try:
+                running = Running(render(name, self.config, self.voice, now=self.clock(),
+                                         **options), options)
+            except (VoiceError, EspeakError) as exc:
+                # One failed rendering never ends the assistant: the pause routine (rendered
+                # at start-up) stands in, or, if that is what failed, quiet and the log.
+                self.log(self.now, "render_failed", routine=name, error=str(exc))
+                if name != "pause":
+                    self.start("pause", reason="fallback")
+                return
         self.running, self.state = running, State.PLAYING
         self.player.play(running.program.sound, start=at)
         self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))

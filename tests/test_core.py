@@ -19,7 +19,7 @@ from assistant.hearing.base import Detection, Recogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.routines import render, spell_phone
-from assistant.speaking.voice import Voice
+from assistant.speaking.voice import Voice, VoiceError
 
 from .conftest import ROOT
 
@@ -236,3 +236,20 @@ def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
     assert [(e["phrase"], e["reason"]) for e in ignored] == [("stop everything", "own voice")]
     triggers = [e["t"] for e in run.events("trigger") if e["phrase"] == "stop everything"]
     assert triggers == [0.5, pytest.approx(ended + 10.0, abs=0.02)]
+
+
+def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(config, voice):
+    """One failed synthesis never ends the assistant: the pause routine stands in for the
+    grounding routine it could not say, and it keeps listening."""
+    class Broken(Voice):
+        def say(self, text: str) -> np.ndarray:
+            if "five things" in text:
+                raise VoiceError("espeak-ng gave no sound.")
+            return voice.say(text)
+
+    run = Run(config, Broken(rate=config.rate, volume=config.volume),
+              {1.0: "ground", 4.0: "quiet"}).until(2.0)
+    assert run.events("render_failed")[0]["routine"] == "ground"
+    assert run.routine() == "pause"
+    run.until(4.5)
+    assert run.routine() is None and run.events("trigger")[-1]["intent"] == "quiet"

@@ -1,6 +1,12 @@
 """End to end through `run`: a command, later the pause word; events and audio are checked."""
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
@@ -149,3 +155,35 @@ def test_no_microphone_is_one_sentence_and_a_nonzero_exit(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("No microphone could be opened")
     assert "Traceback" not in result.stderr
+
+
+def test_detect_reports_a_bad_file_and_goes_on(tmp_path):
+    good = save(tmp_path / "good.wav", silence(0.5), flite("stop everything", "slt", tmp_path),
+                silence(0.5))
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really")
+    result = cli("detect", bad, good)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert lines[0]["file"] == str(bad) and lines[0]["error"]
+    assert [d["phrase"] for d in lines[1]["detections"]] == ["stop everything"]
+
+
+def test_sigterm_finishes_the_output_file_at_once(tmp_path):
+    """A service stopped (SIGTERM) mid-sentence: it ends within a second, and the WAV it was
+    writing is complete and readable, as long as the time it ran."""
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
+               silence(30.0))
+    out = tmp_path / "out.wav"
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--input", str(wav),
+                                "--output", str(out), "--config", str(ROOT / "config.yaml")],
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(8.0)  # paced like a microphone: the body scan is speaking by now
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    code = process.wait(10)
+    assert time.monotonic() - started < 1.0
+    assert code == 143, process.stderr.read() if process.stderr else ""
+    sound = read_wav(out, OUT_RATE)
+    assert 2.0 < len(sound) / OUT_RATE < 9.0
+    assert np.abs(sound).max() > 0.05  # the scan's words are in it

@@ -41,18 +41,21 @@ class Player:
         return start, np.concatenate(played) if played else np.zeros(0, np.float32)
 
     def play(self, sound: np.ndarray, *, start: int = 0) -> None:
-        """Play ``sound`` from sample ``start``; what was playing fades out under it."""
+        """Play ``sound`` from sample ``start``; what was playing fades out under it. The
+        copy is made before the lock the speaker callback needs: inside it, only the few
+        milliseconds of fade are mixed in and a reference swapped."""
+        sound = sound.astype(np.float32)  # a copy: the tail is mixed into it
         with self._lock:
             tail = self._fade_tail()
-            sound = sound.astype(np.float32)  # a copy: the tail is mixed into it
             n = min(len(tail), len(sound) - start)
             sound[start:start + n] += tail[:n]
             self._sound, self._pos = sound, start
 
     def replace(self, sound: np.ndarray) -> None:
         """Swap in a new sound that shares this one's past; the cursor stays put."""
+        sound = sound.astype(np.float32)
         with self._lock:
-            self._sound = sound.astype(np.float32)
+            self._sound = sound
 
     def stop(self) -> int:
         """Silence within a few milliseconds (a short fade, no click); returns the position."""
