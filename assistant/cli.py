@@ -28,6 +28,7 @@ from .hearing.pocketsphinx import known_phrases
 from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
+from .offline import forbid_network
 from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, list_devices
 from .sound.files import read_wav, to_int16
@@ -303,6 +304,9 @@ def stop_on_sigterm() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     stop_on_sigterm()
+    partly = forbid_network()  # before any engine, model or device is touched
+    if partly:
+        print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
                "check": cmd_check, "devices": cmd_devices}[args.command]
     try:

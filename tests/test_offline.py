@@ -6,10 +6,13 @@ not. These tests would catch a dependency that starts doing so.
 """
 from __future__ import annotations
 
+import errno
+import json
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -59,3 +62,38 @@ def test_the_trace_would_show_a_connection(tmp_path):
     nothing with it)."""
     tries = "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
     assert traced(tmp_path, sys.executable, "-c", tries) != []
+
+
+def test_no_internet_socket_can_be_opened_once_a_command_has_started(tmp_path):
+    """The seccomp filter the commands install covers the whole process: a thread that was
+    already running, and native code calling the C library directly, get EPERM for an
+    internet socket; local sockets (the sound server's) still work."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(textwrap.dedent(f"""
+        import ctypes, json, socket, threading, time
+        found = {{}}
+        def early():
+            time.sleep(1.0)  # started before the filter, tries after it
+            try:
+                socket.create_connection(("127.0.0.1", 9), timeout=1)
+                found["thread"] = "connected"
+            except PermissionError as exc:
+                found["thread"] = exc.errno
+            except OSError as exc:
+                found["thread"] = "reached the network: " + str(exc)
+        thread = threading.Thread(target=early)
+        thread.start()
+        from assistant.cli import main
+        found["code"] = main(["check", "--config", {str(ROOT / "config.yaml")!r}])
+        libc = ctypes.CDLL(None, use_errno=True)
+        found["native"] = [libc.socket(socket.AF_INET6, socket.SOCK_DGRAM, 0),
+                           ctypes.get_errno()]
+        found["unix"] = socket.socket(socket.AF_UNIX).fileno() > 0
+        thread.join()
+        print(json.dumps(found))
+    """))
+    result = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"code": 0, "thread": errno.EPERM, "native": [-1, errno.EPERM],
+                     "unix": True}, result.stderr
