@@ -111,8 +111,8 @@ class Session:
         self.recorder: WavRecorder | None = None
         self.speaker: Speaker | None = None
         if output is not None:
-            self.recorder = WavRecorder(self.player)
-            stack.callback(self.recorder.save, output)
+            self.recorder = WavRecorder(self.player, output)
+            stack.callback(self.recorder.save)
         else:
             self.speaker = Speaker(self.player, device=config.output_device, tell=self.notice)
             stack.callback(self.speaker.close)

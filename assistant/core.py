@@ -61,11 +61,14 @@ class Running:
 
 
 class EventLog:
-    """One JSON object per line, each with ``t`` in seconds of audio time."""
+    """One JSON object per line, each with ``t`` in seconds of audio time; the newest
+    ``KEPT`` are also kept in ``events``."""
+
+    KEPT = 10000
 
     def __init__(self, stream: TextIO | None = None, *, echo: bool = False):
         self.stream, self.echo = stream, echo
-        self.events: list[dict] = []
+        self.events: collections.deque[dict] = collections.deque(maxlen=self.KEPT)
 
     def __call__(self, t: float, event: str, **fields: Any) -> None:
         record = {"t": round(t, 3), "event": event} | fields

@@ -130,18 +130,37 @@ def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
 def wav_chunks(path: str | Path, *, chunk: int, realtime: bool) -> Iterator[np.ndarray]:
     """int16 chunks of a WAV file, paced like a microphone unless ``realtime`` is off.
 
-    The file is read (and any problem with it raised) before the first chunk is asked for.
+    The file is opened (and any problem with its header raised) before the first chunk is
+    asked for. A file already as heard (16 kHz mono 16-bit) is read a chunk at a time, so
+    hours of it need no memory; any other is read whole and converted.
     """
+    try:
+        stream = wave.open(str(path), "rb")
+        if (stream.getframerate(), stream.getnchannels(), stream.getsampwidth()) == \
+                (IN_RATE, 1, 2) and stream.getnframes() > 0:
+            return paced(streamed(stream, chunk), chunk=chunk, realtime=realtime)
+        stream.close()
+    except (OSError, EOFError, wave.Error):
+        pass  # not a plain WAV file: read whole, where a problem is named in one sentence
     samples = to_int16(read_wav(path))
-    return paced(samples, chunk=chunk, realtime=realtime)
+    return paced((samples[i:i + chunk] for i in range(0, len(samples), chunk)), chunk=chunk,
+                 realtime=realtime)
 
 
-def paced(samples: np.ndarray, *, chunk: int, realtime: bool) -> Iterator[np.ndarray]:
+def streamed(stream: wave.Wave_read, chunk: int) -> Iterator[np.ndarray]:
+    with stream:
+        while data := stream.readframes(chunk):
+            yield np.frombuffer(data[:len(data) // 2 * 2], dtype="<i2").astype(np.int16)
+
+
+def paced(chunks: Iterator[np.ndarray], *, chunk: int, realtime: bool
+          ) -> Iterator[np.ndarray]:
     started = time.monotonic()
-    for i in range(0, len(samples), chunk):
+    for i, samples in enumerate(chunks):
         if realtime:
-            delay = started + i / IN_RATE - time.monotonic()
+            delay = started + i * chunk / IN_RATE - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-        yield samples[i:i + chunk]
+        yield samples
+
 

@@ -5,13 +5,15 @@ at the next block.
 """
 from __future__ import annotations
 
+import os
 import threading
+import wave
 from pathlib import Path
 
 import numpy as np
 
 from . import OUT_RATE
-from .files import write_wav
+from .files import to_int16, write_wav
 
 FADE_OUT = 0.01  # seconds: a stop fades this quickly, so it does not click
 
@@ -91,21 +93,40 @@ class Player:
 
 
 class WavRecorder:
-    """Pulls from a Player in step with the input clock and keeps the samples."""
+    """Pulls from a Player in step with the input clock. With a ``path``, the samples go
+    straight to that file (16-bit; written beside it and renamed into place by ``save``, so
+    a long run needs no memory for them and a file is never left half-written); without
+    one, they are kept in ``blocks``."""
 
-    def __init__(self, player: Player):
+    def __init__(self, player: Player, path: str | Path | None = None):
         self.player = player
         self.blocks: list[np.ndarray] = []
         self.frames = 0
+        self.path = Path(path) if path is not None else None
+        self.file: wave.Wave_write | None = None
+        if self.path is not None:
+            self.part = self.path.with_name(f".{self.path.name}.part")
+            self.file = wave.open(str(self.part), "wb")
+            self.file.setnchannels(1)
+            self.file.setsampwidth(2)
+            self.file.setframerate(player.rate)
 
     def advance_to(self, seconds: float) -> None:
         """Render output up to ``seconds`` of audio time."""
         target = int(round(seconds * self.player.rate))
         if target > self.frames:
-            self.blocks.append(self.player.read(target - self.frames))
+            block = self.player.read(target - self.frames)
+            if self.file is not None:
+                self.file.writeframes(to_int16(block).tobytes())
+            else:
+                self.blocks.append(block)
             self.frames = target
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | Path | None = None) -> None:
+        """Finish the file (or write the kept samples to ``path``)."""
+        if self.file is not None and self.path is not None:
+            self.file.close()
+            os.replace(self.part, self.path)
+            return
         sound = np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
-        write_wav(path, sound, self.player.rate)
-
+        write_wav(path or "", sound, self.player.rate)

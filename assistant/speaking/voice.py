@@ -11,6 +11,7 @@ many cut short).
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import io
 import tempfile
@@ -23,6 +24,9 @@ import numpy as np
 from .. import espeak
 from ..sound import OUT_RATE
 from ..sound.files import read_wav
+
+#: Renderings kept: every sentence of several configurations' routines.
+CACHE = 1000
 
 
 class VoiceError(Exception):
@@ -42,9 +46,11 @@ class Voice:
         if synthesiser == "espeak-ng" and not self.espeak:
             raise VoiceError("espeak-ng is not installed; the setup command installs it.")
         self._engine: Any = None  # pyttsx3, started on first use where there is no espeak-ng
-        self._cache: dict[str, np.ndarray] = {}
+        #: Renderings by text, the oldest forgotten past ``CACHE`` (texts with the time in
+        #: them are new every minute).
+        self._cache: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self._lock = threading.Lock()
-        self._dir = tempfile.TemporaryDirectory(prefix="grounding-voice-")
+        self._dir: tempfile.TemporaryDirectory | None = None  # pyttsx3's files only
 
     @property
     def said(self) -> list[str]:
@@ -63,6 +69,9 @@ class Voice:
                     raise VoiceError(f"The speech synthesiser produced no sound for "
                                      f"'{text[:40]}'.")
                 self._cache[text] = sound * np.float32(self.volume)
+                if len(self._cache) > CACHE:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(text)
             return self._cache[text]
 
     def _espeak(self, text: str) -> np.ndarray:
@@ -75,6 +84,8 @@ class Voice:
     def _pyttsx3(self, text: str) -> np.ndarray:
         if self._engine is None:
             self._engine = self._start_pyttsx3()
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="grounding-voice-")
         path = Path(self._dir.name) / f"{len(self._cache)}.wav"
         sound = np.zeros(0, np.float32)
         for _ in range(3):  # its espeak driver sometimes hands back nothing: ask again

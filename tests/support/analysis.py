@@ -130,4 +130,4 @@ def loopback(assistant, routine: str, *, room: Room | None = None,
         mic[:len(said)] += said
         assistant.feed(to_int16(mic))
         i += chunk
-    return assistant.log.events
+    return list(assistant.log.events)
