@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +100,55 @@ def test_no_internet_socket_can_be_opened_once_a_command_has_started(tmp_path):
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found == {"code": 0, "thread": errno.EPERM, "native": [-1, errno.EPERM],
                      "unix": True}, result.stderr
+
+
+def test_it_works_with_no_network_at_all(tmp_path):
+    """In a network namespace of its own (no interface up, not even loopback), the engines
+    load and the assistant hears and answers: a run from a file, end to end."""
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -n is not permitted here (it needs root or user namespaces)")
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
+               silence(3.0), flite("stop everything", "slt", tmp_path), silence(1.0))
+    result = subprocess.run(
+        ["unshare", "-n", sys.executable, "-m", "assistant", "run", "--input", str(wav),
+         "--output", str(tmp_path / "out.wav"), "--events", str(tmp_path / "ev.jsonl"),
+         "--fast", "--config", str(ROOT / "config.yaml")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    intents = [json.loads(x).get("intent") for x in (tmp_path / "ev.jsonl").read_text()
+               .splitlines() if '"trigger"' in x]
+    assert intents == ["body_scan", "pause"]
+
+
+def test_nothing_it_hears_reaches_the_disk(tmp_path):
+    """``run`` on a recording of phrases, under strace: the only files it writes are the
+    ones asked for (the output WAV and the event log); anything else is a temporary file of
+    its own (PocketSphinx's phrase list) that is gone when it ends."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is not installed; scripts/setup.sh --test installs it")
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
+               silence(2.0), flite("stop everything", "slt", tmp_path), silence(1.0))
+    trace = tmp_path / "trace.txt"
+    result = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=openat,creat,rename,renameat,renameat2",
+         "-o", str(trace), sys.executable, "-m", "assistant", "run", "--input", str(wav),
+         "--output", "out.wav", "--events", "ev.jsonl", "--fast",
+         "--config", str(ROOT / "config.yaml")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env=os.environ | {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode == 0, result.stderr
+    written = set()
+    for line in trace.read_text().splitlines():
+        opened = re.search(r'(?:openat\(AT_FDCWD|creat\()?, ?"([^"]+)", ([A-Z_|]+)', line)
+        if opened and re.search(r"O_WRONLY|O_RDWR|O_CREAT", opened.group(2)) \
+                and "= -1" not in line:
+            written.add(opened.group(1))
+        renamed = re.search(r'rename\w*\(.*"([^"]+)".*"([^"]+)"\) = 0', line)
+        if renamed:
+            written.add(renamed.group(2))
+    asked = {"out.wav", ".out.wav.part", "ev.jsonl"}
+    temporary = Path(tempfile.gettempdir())
+    others = {w for w in written - asked if not w.startswith(("/dev/null", "/dev/shm/sem."))}
+    assert all(Path(w).parent == temporary and not Path(w).exists() for w in others), others
+    assert asked <= written
