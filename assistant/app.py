@@ -145,6 +145,7 @@ class Session:
             self.chunks = iter(self.microphone)
             self.device = False
             self.assistant.recogniser.go_live()
+            self.stack.callback(self.assistant.recogniser.close)
             self.stack.callback(self.report_audio)
 
     def report_audio(self) -> None:

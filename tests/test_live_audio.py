@@ -181,3 +181,35 @@ def test_live_a_lost_microphone_is_found_again(room, tmp_path):
     assert [e["intent"] for e in log if e["event"] == "trigger"] == ["body_scan", "pause"]
     audio = [e for e in log if e["event"] == "audio"]
     assert audio and audio[0]["microphone_lost"] == 1, audio
+
+
+def test_live_a_lost_speaker_shows_the_words_and_keeps_listening(room, tmp_path):
+    """The speaker stops taking sound while the body scan speaks: it says so on screen, shows
+    the words it would say, still hears the pause phrase, and plays again once it is back."""
+    recording = Recording(room)
+    assistant = Running(room, ROOT / "config.yaml", tmp_path)
+    try:
+        room.say(flite("body scan", "rms", tmp_path), IN_RATE)
+        assistant.wait_for("routine_start", 1)
+        room.speaker_away()
+        assistant.wait_for("device", 1, timeout=10)
+        room.say(flite("stop everything", "slt", tmp_path), IN_RATE)
+        assistant.wait_for("trigger", 2, timeout=15)
+        time.sleep(3.0)  # the pause routine goes on, shown on screen
+        room.speaker_away(False)
+        assistant.wait_for("device", 2, timeout=15)
+        back = len(recording.samples)
+        time.sleep(4.0)
+    finally:
+        code = assistant.stop()
+        sound = recording.close()
+    assert code == 130
+    log = assistant.log()
+    told = [e["message"] for e in log if e["event"] == "device"]
+    assert len(told) == 2 and "speaker stopped" in told[0] and "back" in told[1], told
+    screen = "".join(assistant.said)
+    config = config_module.load(ROOT / "config.yaml")[0]
+    assert any(fill(s.say, {"name": config.name}) in screen for s in config.scripts["pause"]), \
+        "the pause routine's words were not shown while the speaker was away: " + screen
+    assert [e["intent"] for e in log if e["event"] == "trigger"] == ["body_scan", "pause"]
+    assert np.sqrt(np.mean(sound[back:, 1] ** 2)) > 0.005, "nothing played once it was back"

@@ -86,6 +86,9 @@ class Recogniser:
         """It hears a live microphone from now on: slow work may move off the loop that feeds
         it (answers then come a little later, with a later chunk)."""
 
+    def close(self) -> None:
+        """Nothing more will be heard: work still waiting is dropped."""
+
     def missing_words(self) -> list[str]:
         """Words of the configured phrases the recogniser cannot pronounce."""
         raise NotImplementedError

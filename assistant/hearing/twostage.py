@@ -179,6 +179,10 @@ class TwoStageRecogniser(Recogniser):
         if self.worker is None:
             self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
 
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.shutdown(wait=False, cancel_futures=True)
+
     def _block(self, block: np.ndarray) -> list[Detection]:
         self.recent.add(block)
         found: list[Detection] = []

@@ -21,6 +21,9 @@ LATENCY = "low"
 SPEAKER_BLOCK = 256  # samples per speaker callback (12 ms): a stop is heard within one
 STALL = 1.0  # seconds without sound from a stream before it is given up
 RETRY = 2.0  # seconds between tries to open a lost device again
+#: A reopened speaker is back once it has asked for sound this long (a stalled one still
+#: asks a few times at first, to fill its buffer).
+BACK = 0.5
 
 
 class Microphone:
@@ -190,12 +193,13 @@ class Speaker:
                 self.tell("The speaker stopped; I will show what I would say, and keep "
                           "trying the speaker.")
             return
-        if self.stream is not None and self.last > self.opened:  # it plays again
+        if self.stream is not None and self.last > self.opened + BACK:  # it plays again
             self.away = False
             self.tell("The speaker is back.")
             return
-        self.player.read(int(round(seconds * self.player.rate)))  # time goes on meanwhile
-        if self.stream is not None and now - self.opened > STALL:
+        if self.stream is None or self.last <= self.opened:  # time goes on meanwhile
+            self.player.read(int(round(seconds * self.player.rate)))
+        if self.stream is not None and now - self.last > STALL:
             abandon(self.stream)  # opened, but it never asked for sound
             self.stream = None
         if self.stream is None and now >= self.next_try:

@@ -102,6 +102,10 @@ class Room:
         not do: the sound server moves its streams to another source.)"""
         self.pactl("suspend-source", "mic", "1" if away else "0")
 
+    def speaker_away(self, away: bool = True) -> None:
+        """The speaker stops taking sound (its sink suspended), or takes it again."""
+        self.pactl("suspend-sink", "speaker", "1" if away else "0")
+
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True,
                               check=check, timeout=30)
