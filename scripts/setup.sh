@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # flite and espeak-ng also speak the phrases the embedding engine learns from.
-packages=(espeak-ng flite libportaudio2)
+# libseccomp2 lets it shut off the network for the whole process (pyseccomp loads it).
+packages=(espeak-ng flite libportaudio2 libseccomp2)
 extra=""
 if [ "${1:-}" = "--test" ]; then
     # PulseAudio gives tests a virtual sound card; strace shows they never go online.
