@@ -7,6 +7,7 @@ should know while it runs goes to the ``tell`` callback it is given.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Iterator
@@ -14,6 +15,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .config import Config, ConfigError
+from .config import load as load_config
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
@@ -91,7 +93,8 @@ class Session:
     def __init__(self, config: Config, stack: ExitStack, *, store: Path,
                  input: Path | None = None, output: Path | None = None,
                  events: Path | None = None, realtime: bool = True, listen: bool = True,
-                 chunk_ms: int = 20, tell: Tell = lambda message: None):
+                 chunk_ms: int = 20, tell: Tell = lambda message: None,
+                 reload: threading.Event | None = None):
         self.chunk = max(1, IN_RATE * chunk_ms // 1000)
         if listen and input is None:
             check_microphone(config.input_device)  # refuse before any slow start-up work
@@ -119,6 +122,8 @@ class Session:
         self.stack, self.log, self.tell = stack, log, tell
         self.microphone: Microphone | None = None
         self.shown = ""  # the words last shown while the speaker was away
+        self.store = store
+        self.reload_asked = reload or threading.Event()  # set by SIGHUP; acted on in the loop
 
     def notice(self, message: str) -> None:
         """Something the user must know about the devices: on screen, in the event log, and
@@ -127,8 +132,42 @@ class Session:
         self.log(self.assistant.now, "device", message=message)
         self.assistant.announce(message)
 
+    def reload(self) -> None:
+        """Read the configuration file again (``SIGHUP``): the new one is used from the next
+        routine on; one that does not pass the checks is reported and the old one kept."""
+        old = self.assistant.config
+        try:
+            config, _ = load_config(old.path)
+        except ConfigError as exc:
+            self.tell(f"The changed configuration was not used; the one before stays. "
+                      f"{exc.problems[0]}")
+            self.log(self.assistant.now, "reload", used=False)
+            return
+        hearing = (config.words, config.engine, config.model, config.sensitivity,
+                   config.phrase_sensitivity)
+        if hearing != (old.words, old.engine, old.model, old.sensitivity,
+                       old.phrase_sensitivity):
+            try:
+                recogniser = recogniser_for(config, store=self.store, tell=self.tell)
+            except (ConfigError, RecogniserError) as exc:
+                self.tell(f"The changed phrases could not be used; the ones before stay. {exc}")
+                self.log(self.assistant.now, "reload", used=False)
+                return
+            if self.microphone is not None:
+                recogniser.go_live()
+            self.assistant.recogniser.close()
+        else:
+            recogniser = self.assistant.recogniser
+        self.assistant.reconfigure(config, recogniser=recogniser, voice=voice_for(config))
+        self.log(self.assistant.now, "reload", used=True)
+        self.tell("The changed configuration is in use.")
+
     def look_after_devices(self, seconds: float) -> None:
-        """Each chunk: the speaker watched (and stood in for while away, its words shown)."""
+        """Each chunk: a reload asked for, and the speaker watched (and stood in for while
+        away, its words shown)."""
+        if self.reload_asked.is_set():
+            self.reload_asked.clear()
+            self.reload()
         if self.speaker is None:
             return
         self.speaker.keep(seconds)

@@ -117,10 +117,13 @@ def tell(message: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    reload = threading.Event()  # SIGHUP: read the file again, in the loop (not the handler)
+    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, lambda signum, frame: reload.set())
     with ExitStack() as stack:
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
-                          chunk_ms=args.chunk_ms, tell=tell)
+                          chunk_ms=args.chunk_ms, tell=tell, reload=reload)
         session.assistant.prepare()
         session.open_microphone()
         if not args.input:

@@ -115,6 +115,18 @@ class Assistant:
             "skip": self.on_skip, "next": self.on_next, "repeat": self.on_repeat,
         }
 
+    def reconfigure(self, config: Config, *, recogniser: Recogniser, voice: Voice) -> None:
+        """A new configuration (already checked), used from the next routine on; what plays
+        now plays on. A new recogniser starts hearing at the same point of the audio."""
+        if recogniser is not self.recogniser:
+            recogniser.samples = self.recogniser.samples
+            self.echo = recogniser.eager()
+            self.echo.samples = recogniser.samples
+            self._own.clear()
+        self.config, self.recogniser, self.voice = config, recogniser, voice
+        self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.prepare()
+
     @property
     def now(self) -> float:
         return self.samples / IN_RATE

@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+import yaml
 
 from assistant import config as config_module
 from assistant.sound import OUT_RATE
@@ -187,3 +188,36 @@ def test_sigterm_finishes_the_output_file_at_once(tmp_path):
     sound = read_wav(out, OUT_RATE)
     assert 2.0 < len(sound) / OUT_RATE < 9.0
     assert np.abs(sound).max() > 0.05  # the scan's words are in it
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
+    """SIGHUP while it listens: a changed file that passes the checks is used from then on
+    (here "ground me now" no longer starts grounding); one that does not is reported, and
+    the configuration before stays in force."""
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(example, sort_keys=False))
+    wav = save(tmp_path / "in.wav", silence(9.0), flite("ground me now", "slt", tmp_path),
+               silence(2.0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "run", "--input", str(wav), "--output",
+         str(tmp_path / "out.wav"), "--events", str(tmp_path / "ev.jsonl"), "--config",
+         str(config)], stderr=subprocess.PIPE, text=True)
+    time.sleep(5.0)  # started (the engines load in a few seconds) and listening
+    if valid:
+        example["listen"]["words"]["ground"] = ["ground me please"]
+        config.write_text(yaml.safe_dump(example, sort_keys=False))
+    else:
+        config.write_text("listen: [this is not\n")
+    process.send_signal(signal.SIGHUP)
+    process.wait(120)
+    said = process.stderr.read() if process.stderr else ""
+    events = read_events(tmp_path / "ev.jsonl")
+    reloads = [e["used"] for e in events if e["event"] == "reload"]
+    triggers = [e["intent"] for e in events if e["event"] == "trigger"]
+    assert process.returncode == 0, said
+    if valid:
+        assert reloads == [True] and triggers == [] and "in use" in said
+    else:
+        assert reloads == [False] and triggers == ["ground"]
+        assert "was not used" in said and "not valid YAML" in said
