@@ -162,7 +162,7 @@ class Session:
         self.log(self.assistant.now, "reload", used=True)
         self.tell("The changed configuration is in use.")
 
-    def look_after_devices(self, seconds: float) -> None:
+    def upkeep(self, seconds: float) -> None:
         """Each chunk: a reload asked for, and the speaker watched (and stood in for while
         away, its words shown)."""
         if self.reload_asked.is_set():
@@ -184,7 +184,7 @@ class Session:
             self.chunks = iter(self.microphone)
             self.device = False
             self.assistant.recogniser.go_live()
-            self.stack.callback(self.assistant.recogniser.close)
+            self.stack.callback(lambda: self.assistant.recogniser.close())
             self.stack.callback(self.report_audio)
 
     def report_audio(self) -> None:
@@ -205,4 +205,4 @@ class Session:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""
         self.open_microphone()
         serve(self.assistant, self.chunks, chunk=self.chunk, recorder=self.recorder,
-              until_idle=until_idle, listening=self.listening, tick=self.look_after_devices)
+              until_idle=until_idle, listening=self.listening, tick=self.upkeep)
