@@ -119,9 +119,8 @@ class Assistant:
         """A new configuration (already checked), used from the next routine on; what plays
         now plays on. A new recogniser starts hearing at the same point of the audio."""
         if recogniser is not self.recogniser:
-            recogniser.samples = self.recogniser.samples
-            self.echo = recogniser.eager()
-            self.echo.samples = recogniser.samples
+            recogniser.starting_at(self.recogniser.samples)
+            self.echo = recogniser.eager().starting_at(self.echo.samples)
             self._own.clear()
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.intents = {p: intent for intent, ps in config.words.items() for p in ps}

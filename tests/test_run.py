@@ -193,12 +193,12 @@ def test_sigterm_finishes_the_output_file_at_once(tmp_path):
 @pytest.mark.parametrize("valid", [True, False])
 def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
     """SIGHUP while it listens: a changed file that passes the checks is used from then on
-    (here "ground me now" no longer starts grounding); one that does not is reported, and
-    the configuration before stays in force."""
+    (here "ground me now" no longer starts grounding, "ground me please" does, heard where
+    it was said); one that does not is reported, and the configuration before stays."""
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(example, sort_keys=False))
     wav = save(tmp_path / "in.wav", silence(9.0), flite("ground me now", "slt", tmp_path),
-               silence(2.0))
+               silence(2.0), flite("ground me please", "slt", tmp_path), silence(2.0))
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run", "--input", str(wav), "--output",
          str(tmp_path / "out.wav"), "--events", str(tmp_path / "ev.jsonl"), "--config",
@@ -217,7 +217,9 @@ def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
     triggers = [e["intent"] for e in events if e["event"] == "trigger"]
     assert process.returncode == 0, said
     if valid:
-        assert reloads == [True] and triggers == [] and "in use" in said
+        assert reloads == [True] and triggers == ["ground"] and "in use" in said
+        heard = next(e for e in events if e["event"] == "heard")
+        assert heard["phrase"] == "ground me please" and 12.0 < heard["end"] < 14.5
     else:
         assert reloads == [False] and triggers == ["ground"]
         assert "was not used" in said and "not valid YAML" in said

@@ -89,6 +89,12 @@ class Recogniser:
     def close(self) -> None:
         """Nothing more will be heard: work still waiting is dropped."""
 
+    def starting_at(self, samples: int) -> Recogniser:
+        """This (fresh) recogniser, its clock set to ``samples`` of audio already gone by, to
+        take over from another one mid-stream; returns itself."""
+        self.samples = samples
+        return self
+
     def missing_words(self) -> list[str]:
         """Words of the configured phrases the recogniser cannot pronounce."""
         raise NotImplementedError

@@ -84,6 +84,10 @@ class PocketSphinxRecogniser(Recogniser):
     def eager(self) -> PocketSphinxRecogniser:
         return PocketSphinxRecogniser(self.phrases, sensitivity=1.0)
 
+    def starting_at(self, samples: int) -> PocketSphinxRecogniser:
+        self.samples = self._utt_start = samples
+        return self
+
     def phones(self, phrase: str) -> int:
         return sum(len((self.decoder.lookup_word(w) or "").split()) for w in phrase.split())
 

@@ -179,6 +179,13 @@ class TwoStageRecogniser(Recogniser):
         if self.worker is None:
             self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
 
+    def starting_at(self, samples: int) -> TwoStageRecogniser:
+        self.samples = self.recent.total = self.last_talk = samples
+        for stage in (self.first, self.scout):
+            if stage is not None:
+                stage.starting_at(samples)
+        return self
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.shutdown(wait=False, cancel_futures=True)

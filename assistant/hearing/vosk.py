@@ -67,13 +67,20 @@ class VoskRecogniser(Recogniser):
             self._seen.clear()
         return found
 
+    began = 0.0  # seconds of audio before this recogniser took over (``starting_at``)
+
+    def starting_at(self, samples: int) -> VoskRecogniser:
+        self.samples, self.began = samples, samples / IN_RATE
+        return self
+
     def _timed(self, phrase: str, words: list[dict]) -> Detection:
         n = len(phrase.split())
         names = [w["word"] for w in words]
         for i in range(len(names) - n, -1, -1):
-            if names[i:i + n] == phrase.split():  # Vosk times count from the stream's start
-                return Detection(phrase, min(words[i]["start"], self.now),
-                                 min(words[i + n - 1]["end"], self.now), self.now)
+            if names[i:i + n] == phrase.split():  # Vosk times count from its own start
+                return Detection(phrase, min(self.began + words[i]["start"], self.now),
+                                 min(self.began + words[i + n - 1]["end"], self.now),
+                                 self.now)
         return Detection(phrase, self.now, self.now, self.now)
 
 
