@@ -197,7 +197,11 @@ class Session:
                  speaker_lost=self.speaker.losses if self.speaker else 0,
                  underflows=self.speaker.underflows if self.speaker else 0,
                  behind_ms=round(self.microphone.behind * 1000),
-                 in_latency_ms=round(self.microphone.stream.latency * 1000, 1),
+                 echo_cancelled=round(canceller.used / max(canceller.blocks, 1), 3)
+                 if (canceller := self.assistant.canceller) else None,
+                 reference_moved_ms=round(self.assistant.reference.moved / IN_RATE * 1000),
+                 in_latency_ms=round(self.microphone.stream.latency * 1000, 1)
+                 if self.microphone.stream is not None else None,
                  out_latency_ms=round(self.speaker.stream.latency * 1000, 1)
                  if self.speaker else None)
 

@@ -38,10 +38,12 @@ WORTH = 0.2
 #: which hands its output over in bursts, and for a speaker callback that comes a little late.
 SLACK = 420
 #: The reference is kept in step with the microphone: every ``WINDOW`` chunks, if the
-#: typical lead of what was played over what is taken moved by more than ``DRIFT`` samples
+#: least lead of what was played over what is taken moved by more than ``DRIFT`` samples
 #: (two sound cards' clocks), it is taken from where it was at first (a step of 5 ms, for
-#: the echo canceller to follow, about once a minute for clocks 100 ppm apart).
-WINDOW = 200
+#: the echo canceller to follow, about once a minute for clocks 100 ppm apart). The least
+#: lead, not the typical one: while the loop catches up on chunks that waited in the queue
+#: the lead grows for a moment, and that is no drift.
+WINDOW = 300
 DRIFT = 80
 
 
@@ -86,7 +88,7 @@ class Reference:
         self.taken += n
         self.leads.append(self.made - self.taken)
         if len(self.leads) == WINDOW:
-            lead = int(np.median(self.leads))
+            lead = min(self.leads)
             self.leads = []
             if self.usual is None:
                 self.usual = lead
@@ -114,6 +116,7 @@ class EchoCanceller:
         self.mic_left = np.zeros(0)
         self.ref_left = np.zeros(0)
         self.turn = 0  # which partition's weights are constrained this block
+        self.blocks = self.used = 0  # blocks with sound played, and those its output served
 
     def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
         """``mic`` with the echo of ``played`` (the same span of time) taken out.
@@ -147,7 +150,11 @@ class EchoCanceller:
             self._learn(trial)
             # Whether the filter in use takes out more than it puts in, judged on echo alone.
             self.worth = (1 - WORTH) * self.worth + WORTH * np.array([error @ error, mic @ mic])
-        return error if self.worth[0] < HELPS * self.worth[1] else mic
+        self.blocks += 1
+        if self.worth[0] < HELPS * self.worth[1]:
+            self.used += 1
+            return error
+        return mic
 
     def _only_echo(self, mic: np.ndarray, *, loudest: float) -> bool:
         """Whether this block is the speaker's echo alone: the microphone against the loudest
