@@ -1,4 +1,5 @@
-"""Audio files: WAV in (any common PCM or float format, resampled) and out (16-bit).
+"""Audio files: in through libsndfile (WAV of any common encoding, FLAC, Ogg; mixed to mono
+and resampled with libsoxr) and out as 16-bit WAV.
 
 Sources hand out int16 16 kHz mono chunks, paced like a microphone or as fast
 as possible.
@@ -6,13 +7,13 @@ as possible.
 from __future__ import annotations
 
 import io
-import struct
 import time
 import wave
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+import soundfile
 import soxr
 
 from . import IN_RATE, AudioError
@@ -45,7 +46,8 @@ class Resampler:
 
 
 def read_wav(path: str | Path, rate: int = IN_RATE) -> np.ndarray:
-    """Float32 mono samples in [-1, 1] at ``rate``, from 8/16/24/32-bit PCM or float WAV."""
+    """Float32 mono samples in [-1, 1] at ``rate``, from a WAV (8/16/24/32-bit PCM or
+    float), FLAC or Ogg file."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -56,55 +58,19 @@ def read_wav(path: str | Path, rate: int = IN_RATE) -> np.ndarray:
 
 
 def wav_samples(data: bytes, rate: int, *, name: str) -> np.ndarray:
-    """The samples of a whole WAV file held in ``data`` (``name`` says where it came from)."""
+    """The samples of a whole audio file held in ``data`` (``name`` says where it came
+    from), read by libsndfile: WAV of any common encoding, FLAC, Ogg; mixed to mono and
+    resampled to ``rate``."""
     try:
-        fmt, raw = riff_chunks(data)
-        tag, channels, src = struct.unpack_from("<HHI", fmt)
-        bits = struct.unpack_from("<H", fmt, 14)[0]
-        if tag == 0xFFFE and len(fmt) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the real tag follows
-            tag = struct.unpack_from("<H", fmt, 24)[0]
-    except (ValueError, struct.error) as exc:
-        raise AudioError(f"{name}: is not a readable WAV file ({exc}).") from None
-    x = decode(raw, tag, bits)
-    if x is None or channels == 0 or src == 0:
-        raise AudioError(f"{name}: uses an audio encoding this program cannot read "
-                         f"(format {tag}, {bits}-bit, {channels} channels at {src} Hz); "
-                         "use 16-bit PCM.")
-    x = x[:len(x) - len(x) % channels].reshape(-1, channels).mean(axis=1)
-    return resample(x.astype(np.float32), src, rate)
-
-
-def riff_chunks(data: bytes) -> tuple[bytes, bytes]:
-    """The ``fmt `` and ``data`` chunks of a RIFF/WAVE file."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError("no RIFF/WAVE header")
-    chunks: dict[bytes, bytes] = {}
-    pos = 12
-    while pos + 8 <= len(data):
-        name, size = data[pos:pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
-        chunks.setdefault(name, data[pos + 8:pos + 8 + size])
-        pos += 8 + size + (size & 1)
-    if b"fmt " not in chunks or b"data" not in chunks:
-        raise ValueError("no fmt or data chunk")
-    return chunks[b"fmt "], chunks[b"data"]
-
-
-def decode(raw: bytes, tag: int, bits: int) -> np.ndarray | None:
-    if tag == 3 and bits == 32:
-        return np.frombuffer(raw[:len(raw) // 4 * 4], dtype="<f4")
-    if tag != 1:
-        return None
-    if bits == 8:
-        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-    if bits == 16:
-        return np.frombuffer(raw[:len(raw) // 2 * 2], dtype="<i2") / 32768.0
-    if bits == 24:
-        b = np.frombuffer(raw[:len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3).astype(np.int32)
-        v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-        return np.where(v >= 1 << 23, v - (1 << 24), v) / float(1 << 23)
-    if bits == 32:
-        return np.frombuffer(raw[:len(raw) // 4 * 4], dtype="<i4") / 2147483648.0
-    return None
+        x, src = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (soundfile.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
+        reason = str(exc).split(":")[-1].strip().rstrip(".") or "unknown format"
+        raise AudioError(f"{name}: is not an audio file this program can read ({reason}); "
+                         "use WAV, FLAC or Ogg.") from None
+    if src <= 0 or x.shape[1] == 0:
+        raise AudioError(f"{name}: says it has {x.shape[1]} channels at {src} Hz, which "
+                         "cannot be played; use WAV, FLAC or Ogg.")
+    return resample(x.mean(axis=1), src, rate)
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:
