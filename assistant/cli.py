@@ -1,8 +1,8 @@
 """The command line: ``grounding run | say | detect | enroll | check | devices``.
 
 Library code raises; only this module prints problems and picks exit codes:
-0 fine, 2 the configuration or an argument is wrong, 3 no audio device or
-speech engine, 130 stopped with Ctrl-C.
+0 fine, 2 the configuration, an argument or a file given is wrong, 3 no audio device or
+speech engine, 130 stopped with Ctrl-C, 143 with SIGTERM.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
-from .sound import IN_RATE, AudioError
+from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices
 from .sound.files import read_wav, to_int16
 from .speaking.routines import ROUTINES, render
@@ -183,7 +183,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     for path in args.wavs:
         try:
             samples = to_int16(read_wav(path))
-        except AudioError as exc:  # said in its line; the other files are still heard
+        except AudioFileError as exc:  # said in its line; the other files are still heard
             print(json.dumps({"file": str(path), "error": str(exc)}))
             failed = True
             continue
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
-    except ConfigError as exc:
+    except (ConfigError, AudioFileError) as exc:  # the user's file to fix
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     except (AudioError, VoiceError, EspeakError, ModelError) as exc:

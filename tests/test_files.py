@@ -11,7 +11,7 @@ from assistant.sound import IN_RATE, AudioError
 from assistant.sound.files import read_wav, wav_chunks
 from assistant.sound.files import to_int16 as int16
 
-from .conftest import save
+from .conftest import ROOT, cli, save
 from .support.analysis import tone_pitch
 
 FORMATS = [("wav", "PCM_16", 44100, 2), ("wav", "PCM_24", 48000, 1), ("wav", "PCM_U8", 22050, 1),
@@ -64,3 +64,13 @@ def test_a_plain_16khz_file_is_read_a_chunk_at_a_time(tmp_path):
     whole = int16(read_wav(path)).astype(int)
     assert np.abs(np.concatenate(chunks) - whole).max() <= 1
     assert all(len(c) == 320 for c in chunks[:-1])
+
+
+def test_a_bad_input_file_is_exit_2_for_run_and_detect(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00")
+    for args in (["run", "--input", bad, "--output", tmp_path / "o.wav", "--fast"],
+                 ["detect", bad]):
+        result = cli(*args, "--config", ROOT / "config.yaml")
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert str(bad) in result.stderr + result.stdout

@@ -12,3 +12,7 @@ OUT_RATE = 22050
 
 class AudioError(Exception):
     """An audio device or file cannot be used; the message is one sentence."""
+
+
+class AudioFileError(AudioError):
+    """An audio file given to read is missing or not audio (the user's input to fix)."""

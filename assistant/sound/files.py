@@ -16,7 +16,7 @@ import numpy as np
 import soundfile
 import soxr
 
-from . import IN_RATE, AudioError
+from . import IN_RATE, AudioFileError
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -51,9 +51,9 @@ def read_wav(path: str | Path, rate: int = IN_RATE) -> np.ndarray:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise AudioError(f"{path}: the audio file does not exist.") from None
+        raise AudioFileError(f"{path}: the audio file does not exist.") from None
     except OSError as exc:
-        raise AudioError(f"{path}: cannot be read ({exc.strerror}).") from None
+        raise AudioFileError(f"{path}: cannot be read ({exc.strerror}).") from None
     return wav_samples(data, rate, name=str(path))
 
 
@@ -65,10 +65,10 @@ def wav_samples(data: bytes, rate: int, *, name: str) -> np.ndarray:
         x, src = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except (soundfile.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
         reason = str(exc).split(":")[-1].strip().rstrip(".") or "unknown format"
-        raise AudioError(f"{name}: is not an audio file this program can read ({reason}); "
+        raise AudioFileError(f"{name}: is not an audio file this program can read ({reason}); "
                          "use WAV, FLAC or Ogg.") from None
     if src <= 0 or x.shape[1] == 0:
-        raise AudioError(f"{name}: says it has {x.shape[1]} channels at {src} Hz, which "
+        raise AudioFileError(f"{name}: says it has {x.shape[1]} channels at {src} Hz, which "
                          "cannot be played; use WAV, FLAC or Ogg.")
     return resample(x.mean(axis=1), src, rate)
 
