@@ -203,7 +203,7 @@ class Session:
                  in_latency_ms=round(self.microphone.stream.latency * 1000, 1)
                  if self.microphone.stream is not None else None,
                  out_latency_ms=round(self.speaker.stream.latency * 1000, 1)
-                 if self.speaker else None)
+                 if self.speaker and self.speaker.stream is not None else None)
 
     def serve(self, *, until_idle: bool) -> None:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""
