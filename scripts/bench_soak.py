@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         "rss_at_10_min_mb": round(after_ten[0], 1) if after_ten else None,
         "rss_end_mb": round(samples[-1][1], 1) if samples else None,
         "rss_peak_mb": round(max(m for _, m in samples), 1) if samples else None,
-        "growth_after_10_min_mb": round(max(after_ten) - after_ten[0], 1) if after_ten
+        # From the 10th minute of audio to the end, and the most it rose above that meanwhile.
+        "growth_to_end_mb": round(after_ten[-1] - after_ten[0], 1) if after_ten else None,
+        "most_above_10_min_mb": round(max(after_ten) - after_ten[0], 1) if after_ten
         else None,
         "output_hours": round(out_seconds / 3600, 2),
         "traceback": "Traceback" in err,
