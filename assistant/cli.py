@@ -30,7 +30,7 @@ from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
 from .sound import IN_RATE, AudioError, AudioFileError
-from .sound.devices import Microphone, list_devices
+from .sound.devices import Microphone, list_devices, streams_opened
 from .sound.files import read_wav, to_int16
 from .speaking.routines import ROUTINES, render
 from .speaking.voice import VoiceError
@@ -305,6 +305,19 @@ def stop_on_sigterm() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = answer(argv)
+    if streams_opened():
+        # Everything it wrote is closed by now. A sound card's streams are left to the
+        # system: PortAudio's own clean-up at exit can wait for ever on a stream the sound
+        # server stopped serving, and a Ctrl-C must end it at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def answer(argv: list[str] | None) -> int:
+    """Run one command; its exit code."""
     args = parser().parse_args(argv)
     stop_on_sigterm()
     partly = forbid_network()  # before any engine, model or device is touched

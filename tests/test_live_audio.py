@@ -100,7 +100,7 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
         phrase = flite("stop everything", "slt", tmp_path)
         room.say(phrase, IN_RATE)
         assistant.wait_for("routine_start", 2)
-        time.sleep(3.0)  # let the pause routine speak for a while
+        time.sleep(5.0)  # let the pause routine say its first sentence (after its lead-in)
     finally:
         code = assistant.stop()
         sound = recording.close()

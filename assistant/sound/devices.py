@@ -78,7 +78,7 @@ class Microphone:
                 self.behind = max(self.behind, self.chunks.qsize() * self.chunk / IN_RATE)
                 yield chunk
         finally:
-            abandon(self.stream, wait=1.0)
+            abandon(self.stream, wait=0.5)
 
     def _recover(self) -> Iterator[np.ndarray]:
         """Silence in real time until a new stream sends sound again."""
@@ -132,7 +132,16 @@ def no_microphone(exc: BaseException) -> AudioError:
                       "listen.input_device and that a microphone is connected.")
 
 
+_opened: list[bool] = []  # whether this process has opened a sound card's stream
+
+
+def streams_opened() -> bool:
+    return bool(_opened)
+
+
 def sounddevice() -> Any:
+    """PortAudio, through sounddevice; from the first call on, ``streams_opened``."""
+    _opened[:] = [True]
     try:
         import sounddevice as sd
     except OSError:
@@ -210,7 +219,7 @@ class Speaker:
                 self.stream = None
 
     def close(self) -> None:
-        abandon(self.stream, wait=1.0)
+        abandon(self.stream, wait=0.5)
 
 
 def list_devices() -> str:
