@@ -308,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     code = answer(argv)
     if streams_opened():
         # Everything it wrote is closed by now. A sound card's streams are left to the
-        # system: PortAudio's own clean-up at exit can wait for ever on a stream the sound
-        # server stopped serving, and a Ctrl-C must end it at once.
+        # system: PortAudio's own clean-up at exit would close streams again, among them
+        # any given up as stuck, and a Ctrl-C must end it at once whatever they do.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -115,7 +115,10 @@ class Live:
             [sys.executable, "-m", "assistant", "run", "--config", str(config),
              "--events", str(self.events)],
             env=room.env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True)
+            text=True,
+            # Ctrl-C must reach it even when the bench runs in the background (a shell starts
+            # background jobs with SIGINT ignored, and children inherit that).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         assert self.process.stderr is not None
         deadline = time.monotonic() + 300
         for line in self.process.stderr:
