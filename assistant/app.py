@@ -88,18 +88,20 @@ class Session:
 
     ``input`` is a WAV file to listen to instead of the microphone (``realtime``: paced like
     one); ``output`` a WAV file to write instead of playing; ``listen`` False when there is
-    nothing to listen to (only rendering to a file)."""
+    nothing to listen to (only rendering to a file); ``verbose`` echoes each event to
+    stderr; ``watch`` is shown the assistant after each chunk."""
 
     def __init__(self, config: Config, stack: ExitStack, *, store: Path,
                  input: Path | None = None, output: Path | None = None,
                  events: Path | None = None, realtime: bool = True, listen: bool = True,
                  chunk_ms: int = 20, tell: Tell = lambda message: None,
-                 reload: threading.Event | None = None):
+                 reload: threading.Event | None = None, verbose: bool = False,
+                 watch: Callable[[Assistant], None] = lambda assistant: None):
         self.chunk = max(1, IN_RATE * chunk_ms // 1000)
         if listen and input is None:
             check_microphone(config.input_device)  # refuse before any slow start-up work
         stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
-        log = EventLog(stream, echo=events is None)
+        log = EventLog(stream, echo=verbose)
         self.player = Player()
         self.listening = listen or input is not None
         # Only rendering to a file: no engine (nor its models) is loaded for nothing.
@@ -124,6 +126,7 @@ class Session:
         self.shown = ""  # the words last shown while the speaker was away
         self.store = store
         self.reload_asked = reload or threading.Event()  # set by SIGHUP; acted on in the loop
+        self.watch = watch  # shown what it does, each chunk (the screen)
 
     def notice(self, message: str) -> None:
         """Something the user must know about the devices: on screen, in the event log, and
@@ -168,6 +171,7 @@ class Session:
         if self.reload_asked.is_set():
             self.reload_asked.clear()
             self.reload()
+        self.watch(self.assistant)
         if self.speaker is None:
             return
         self.speaker.keep(seconds)

@@ -29,10 +29,11 @@ from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
+from .screen import Screen, status_of
 from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices, streams_opened
 from .sound.files import read_wav, to_int16
-from .speaking.routines import ROUTINES, render
+from .speaking.routines import render
 from .speaking.voice import VoiceError
 from .store import default_store
 
@@ -69,9 +70,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--events", type=Path, help="write one JSON event per line to this file")
     run.add_argument("--fast", action="store_true", help="with --input: as fast as possible")
     run.add_argument("--chunk-ms", type=int, default=20, help=argparse.SUPPRESS)
+    run.add_argument("--verbose", action="store_true", help="also print each event (for "
+                     "developers)")
 
     say = with_config("say", "play one routine now, still listening for the pause word")
-    say.add_argument("routine", choices=ROUTINES)
+    say.add_argument("routine", help="pause, help, breathing, body_scan, ground, phrases, or "
+                     "one of your own routines")
     say.add_argument("--output", type=Path, help="write it to this WAV instead of playing it")
     say.add_argument("--input", type=Path, help="listen to this WAV instead of the mic")
     say.add_argument("--events", type=Path, help="write one JSON event per line to this file")
@@ -81,6 +85,8 @@ def parser() -> argparse.ArgumentParser:
     say.add_argument("--pattern", help="breathing pattern, e.g. box, 4-7-8, resonance")
     say.add_argument("--minutes", type=float, help="breathing: how long")
     say.add_argument("--cycles", type=int, help="breathing: how many breaths")
+    say.add_argument("--verbose", action="store_true", help="also print each event (for "
+                     "developers)")
 
     detect = with_config("detect", "print what is heard in WAV files, one JSON line each")
     detect.add_argument("wavs", nargs="+", type=Path)
@@ -112,7 +118,27 @@ def load_config(path: Path, *, quiet: bool = False) -> Config:
 
 def tell(message: str) -> None:
     """What the user should know while the assistant starts or runs."""
-    print(message, file=sys.stderr)
+    if SCREEN:
+        SCREEN[0].message(message)
+    else:
+        print(message, file=sys.stderr)
+
+
+#: The status area while a run shows one (its messages go above it).
+SCREEN: list[Screen] = []
+
+
+def show(stack: ExitStack, config: Config) -> Screen:
+    """The status area on stderr, closed with ``stack``."""
+    screen = Screen(sys.stderr, engine=choose_engine(config))
+    SCREEN.append(screen)
+
+    def close() -> None:
+        SCREEN.remove(screen)
+        screen.close()
+
+    stack.callback(close)
+    return screen
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -121,24 +147,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, lambda signum, frame: reload.set())
     with ExitStack() as stack:
+        screen = show(stack, config)
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
-                          chunk_ms=args.chunk_ms, tell=tell, reload=reload)
+                          chunk_ms=args.chunk_ms, tell=tell, reload=reload,
+                          verbose=args.verbose,
+                          watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.prepare()
         session.open_microphone()
         if not args.input:
-            tell(f"Listening. Say {say_list(config)}. Ctrl-C ends.")
+            tell(first_words(config))
+            session.assistant.greet()  # a recording played in has nobody to greet
         session.serve(until_idle=bool(args.input))
     return 0
 
 
-def say_list(config: Config) -> str:
-    return ", ".join(f"'{ps[0]}' ({intent.replace('_', ' ')})" for intent, ps in
-                     config.words.items() if ps)
+def first_words(config: Config) -> str:
+    """One short line on start: how to pause, and how to hear every phrase."""
+    pause, every = config.words.get("pause", ()), config.words.get("what_can_i_say", ())
+    line = f"Say '{pause[0]}' to pause at any time" if pause else "Listening"
+    if every:
+        line += f", or '{every[0]}' to hear all your phrases"
+    return line + ". Ctrl-C ends."
 
 
 def cmd_say(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.routine not in config.routines:
+        raise Refused(f"'{args.routine}' is not a routine in {args.config}; choose one of "
+                      f"{', '.join(config.routines)}.", EXIT_CONFIG)
     if args.pattern and args.pattern not in config.breathing.patterns:
         raise Refused(f"--pattern {args.pattern} is not a breathing pattern; choose one of "
                       f"{', '.join(config.breathing.patterns)}.", EXIT_CONFIG)
@@ -161,10 +198,13 @@ def cmd_say(args: argparse.Namespace) -> int:
             print(f"  {format_time(start)}  {label:<12} {text}")
         return 0
     with ExitStack() as stack:
+        screen = show(stack, config)
         # Only rendering to a file: nothing to listen to.
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
-                          listen=bool(args.input or not args.output), tell=tell)
+                          listen=bool(args.input or not args.output), tell=tell,
+                          verbose=args.verbose,
+                          watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.start(args.routine, **options)
         session.serve(until_idle=True)
     return 0
@@ -283,6 +323,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                      for i, p in enumerate(config.words.get("pause", ())) if p not in quick]
     for intent, i, advice in warnings:
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
+    for warning in config_module.contact_warnings(config):
+        print(f"warning: {warning}", file=sys.stderr)
     phrases = sum(len(p) for p in config.words.values())
     print(f"{args.config} is ready: {phrases} phrases for {len(config.words)} intents, "
           f"heard by {engine}.")

@@ -15,7 +15,7 @@ import yaml
 #: Intents every configuration must give at least one phrase for.
 REQUIRED_INTENTS = ("pause", "help", "breathe", "body_scan", "ground", "resume", "quiet")
 #: Voice controls a user may add; each only acts while a routine that supports it runs.
-OPTIONAL_INTENTS = ("slower", "faster", "skip", "repeat", "next")
+OPTIONAL_INTENTS = ("slower", "faster", "skip", "repeat", "next", "what_can_i_say")
 INTENTS = REQUIRED_INTENTS + OPTIONAL_INTENTS
 #: Built-in breathing patterns: inhale, hold, exhale, hold (seconds).
 BUILTIN_PATTERNS: dict[str, tuple[float, ...]] = {
@@ -33,6 +33,10 @@ LONGEST_BREATHING = 60.0  # minutes
 LONGEST_WAIT = 600.0  # seconds of silence after a step
 LONGEST_TEXT = 2000  # characters in one step, reminder or note
 MOST_PHRASES = 100  # phrases in all
+#: The routines every assistant has; ``routines`` may add any number of the user's own.
+BUILTIN_ROUTINES = ("pause", "help", "breathing", "body_scan", "ground", "phrases")
+#: A name for a routine of the user's own: lower case words joined by underscores.
+ROUTINE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 #: Placeholders every script may use besides the user's anchors.
 TIME_PLACEHOLDERS = ("name", "weekday", "date", "time", "time_of_day", "month", "year")
 
@@ -81,6 +85,9 @@ class Breathing:
     """Said once before the first breath."""
     outro: str = ""
     """Said once after the last breath."""
+    hold_caution: str = ("This pattern holds the breath. If holding feels like too little "
+                         "air, breathe normally at any time.")
+    """Said before the first breath of a pattern that holds the breath."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +123,27 @@ class Config:
     breathing: Breathing = field(default_factory=Breathing)
     contacts: tuple[Contact, ...] = ()
     crisis_line: Contact | None = None
+    emergency: Contact | None = None
     reminders: tuple[str, ...] = ()
     disclaimer: str = ""
+    own_routines: tuple[str, ...] = ()
+    """Names of the user's own routines (their steps are in ``scripts``)."""
+    greeting: bool = True
+    """Say that it is listening, and the pause phrase, when it starts."""
+    chime: bool = True
+    """A soft, short sound before answering each phrase it acts on."""
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     """Line of each key path in the file, for messages that point at a phrase."""
+
+    @property
+    def routines(self) -> tuple[str, ...]:
+        """Every routine that can be said: the built-in ones, then the user's own."""
+        return BUILTIN_ROUTINES + self.own_routines
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """Everything a phrase can ask for: the built-in intents and the user's routines."""
+        return INTENTS + self.own_routines
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -139,9 +163,11 @@ class Config:
 #   {"key": T, ...}         a fixed set of keys
 #   ("one_of", a, b, ...)   one of the given strings
 #   ("device",)             device name or index, or null
+#   a dict's "*"            any other key, with values of that type
 STEP = {"say": str, "wait": float, "region": str}
 PERSON = {"name": str, "relation": str, "phone": str, "note": str}
 CRISIS = {"name": str, "phone": str, "note": str}
+EMERGENCY = {"name": str, "phone": str, "note": str}
 SCHEMA: dict[str, Any] = {
     "user": {"name": str, "anchors": ("map", str)},
     "listen": {
@@ -153,28 +179,32 @@ SCHEMA: dict[str, Any] = {
         "words": ("map", ("list", str)),
     },
     "voice": {"rate": int, "volume": float, "voice": str, "output_device": ("device",)},
+    "feedback": {"greeting": bool, "chime": bool},
     "routines": {
         "pause": ("list", STEP),
         "ground": ("list", STEP),
         "body_scan": {"skip": ("list", str), "steps": ("list", STEP)},
         "breathing": {
             "pattern": str, "cycles": int, "minutes": float, "tone": bool, "count": bool,
-            "intro": str, "outro": str,
+            "intro": str, "outro": str, "hold_caution": str,
             "cues": {"inhale": str, "hold": str, "exhale": str},
             "patterns": ("map", ("list", float)),
         },
+        "*": ("list", STEP),  # a routine of the user's own
     },
     "contacts": {
         "people": ("list", PERSON),
+        "emergency": EMERGENCY,
         "crisis_line": CRISIS,
         "reminders": ("list", str),
         "disclaimer": str,
     },
 }
 REQUIRED_KEYS = {("user",), ("user", "name"), ("listen",), ("listen", "words"), ("routines",),
-                 ("contacts",)}
+                 ("contacts",), ("contacts", "emergency")}
 #: Keys every entry of a kind must have, wherever it stands.
-REQUIRED_FIELDS = {id(STEP): ("say",), id(PERSON): ("name",), id(CRISIS): ("name",)}
+REQUIRED_FIELDS = {id(STEP): ("say",), id(PERSON): ("name",), id(CRISIS): ("name",),
+                   id(EMERGENCY): ("phone",)}
 TYPE_NAMES = {str: "text", float: "a number", int: "a whole number", bool: "true or false"}
 
 
@@ -218,12 +248,14 @@ class Checker:
                 return False
             ok = True
             for key, item in value.items():
-                if key not in kind:
+                if key in kind and key != "*":
+                    ok &= self.check(item, kind[key], path + (key,))
+                elif "*" in kind:
+                    ok &= self.check(item, kind["*"], path + (key,))
+                else:
                     known = ", ".join(kind)
                     self.error(path + (key,), f"is not a setting here; known settings are {known}.")
                     ok = False
-                else:
-                    ok &= self.check(item, kind[key], path + (key,))
             for key in kind:
                 if (path + (key,) in REQUIRED_KEYS
                         or key in REQUIRED_FIELDS.get(id(kind), ())) and key not in value:
@@ -394,7 +426,8 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
                                   region=("region", str))) for s in items)
 
     body = routines.get("body_scan", {})
-    crisis = contacts.get("crisis_line")
+    crisis, emergency = contacts.get("crisis_line"), contacts.get("emergency")
+    own = tuple(name for name in routines if name not in SCHEMA["routines"])
     return Config(
         path=path,
         name=user["name"],
@@ -403,15 +436,18 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
                for intent, phrases in listen["words"].items()},
         phrase_sensitivity={normalise_phrase(k): float(v)
                             for k, v in listen.get("phrase_sensitivity", {}).items()},
-        scripts={name: steps(routines.get(name, [])) for name in ("pause", "ground")}
+        scripts={name: steps(routines.get(name, [])) for name in ("pause", "ground") + own}
         | {"body_scan": steps(body.get("steps", []))},
+        own_routines=own,
         skip_regions=tuple(r.lower() for r in body.get("skip", [])),
         breathing=Breathing(patterns=patterns, cues=cues, **given(
             breathing, pattern=("pattern", str), cycles=("cycles", int),
             minutes=("minutes", float), tone=("tone", bool), count=("count", bool),
-            intro=("intro", str), outro=("outro", str))),
+            intro=("intro", str), outro=("outro", str),
+            hold_caution=("hold_caution", str))),
         contacts=tuple(Contact(**c) for c in contacts.get("people", [])),
         crisis_line=Contact(**crisis) if crisis else None,
+        emergency=Contact(**{"name": "the emergency number"} | emergency) if emergency else None,
         reminders=tuple(contacts.get("reminders", [])),
         lines=lines,
         **given(listen, engine=("engine", str), sensitivity=("sensitivity", float),
@@ -420,6 +456,7 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
         **given(voice, output_device=("output_device", same), rate=("rate", int),
                 volume=("volume", float), voice=("voice", str)),
         **given(contacts, disclaimer=("disclaimer", str)),
+        **given(data.get("feedback", {}), greeting=("greeting", bool), chime=("chime", bool)),
     )
 
 
@@ -427,10 +464,19 @@ def check_meaning(config: Config, data: dict, checker: Checker) -> None:
     """Checks that go beyond types: phrases, ranges, placeholders."""
     words_path = ("listen", "words")
     seen: dict[str, str] = {}
+    for i, name in enumerate(config.own_routines):
+        if not ROUTINE_NAME.fullmatch(name) or name in INTENTS + BUILTIN_ROUTINES:
+            checker.error(("routines", name), "is not a name a routine of your own can have; use "
+                          "lower-case letters, digits and underscores (up to 40), and not the "
+                          "name of an intent or a built-in routine.")
+        elif name not in data["listen"]["words"]:
+            checker.warn(("routines", name), f"has no phrases under listen.words.{name}, so only "
+                         f"'grounding say {name}' starts it.")
     for intent, phrases in data["listen"]["words"].items():
         path = words_path + (intent,)
-        if intent not in INTENTS:
-            checker.error(path, f"is not an intent; known intents are {', '.join(INTENTS)}.")
+        if intent not in config.intents:
+            checker.error(path, f"is not an intent nor a routine of yours; known intents are "
+                          f"{', '.join(config.intents)}.")
             continue
         if not phrases:
             checker.error(path, "has no phrases; give at least one.")
@@ -472,6 +518,33 @@ def check_meaning(config: Config, data: dict, checker: Checker) -> None:
     check_scripts(config, data, checker)
 
 
+#: Numbers set aside for fiction and examples: the UK's drama ranges (Ofcom) and the North
+#: American 555-0100 to 555-0199. A contact with one of them is still the example's.
+EXAMPLE_NUMBERS = re.compile(r"(44|0)(7700900|1632960|2079460|1134960|1144960|1154960|"
+                             r"1174960|1184960|1214960|1314960|1414960|1614960|2890180|"
+                             r"2920180|3069990|8081570|9098790)\d{3}|1?\d{3}55501\d\d")
+
+
+def is_example_number(phone: str) -> bool:
+    return bool(EXAMPLE_NUMBERS.fullmatch("".join(c for c in phone if c.isdigit())))
+
+
+def contact_warnings(config: Config) -> list[str]:
+    """Warnings (the file still works; ``check`` and ``setup`` say them) while the people are
+    still the example's, and while no emergency number is set: help must not read out
+    someone who does not exist, nor leave out the number that matters most."""
+    found = []
+    for i, person in enumerate(config.contacts):
+        if is_example_number(person.phone) or "(example)" in person.name.lower():
+            found.append(f"{config.where('contacts', 'people', i)}: {person.name} is still the "
+                         "example's contact; put in someone of your own, or delete the entry.")
+    if config.emergency is None or not any(c.isdigit() for c in config.emergency.phone):
+        found.append(f"{config.where('contacts', 'emergency')}: has no number; write the "
+                     "emergency number for where you live (112 works in many countries), so "
+                     "help can say it first.")
+    return found
+
+
 def check_breathing(config: Config, checker: Checker) -> None:
     b = config.breathing
     base = ("routines", "breathing")
@@ -506,11 +579,11 @@ def check_scripts(config: Config, data: dict, checker: Checker) -> None:
     known = set(TIME_PLACEHOLDERS) | set(config.anchors)
     texts: list[tuple[tuple, str]] = []
     routines = data["routines"]
-    for name in ("pause", "ground"):
+    for name in ("pause", "ground") + config.own_routines:
         texts += [(("routines", name, i, "say"), s.say) for i, s in enumerate(config.scripts[name])]
     texts += [(("routines", "body_scan", "steps", i, "say"), s.say)
               for i, s in enumerate(config.scripts["body_scan"])]
-    for key in ("intro", "outro"):
+    for key in ("intro", "outro", "hold_caution"):
         texts.append((("routines", "breathing", key), getattr(config.breathing, key)))
     texts += [(("routines", "breathing", "cues", k), v) for k, v in config.breathing.cues.items()]
     texts += [(("contacts", "reminders", i), r) for i, r in enumerate(config.reminders)]
@@ -518,16 +591,18 @@ def check_scripts(config: Config, data: dict, checker: Checker) -> None:
     for i, person in enumerate(config.contacts):
         texts += [(("contacts", "people", i, key), getattr(person, key))
                   for key in ("name", "relation", "phone", "note")]
-    if config.crisis_line:
-        texts += [(("contacts", "crisis_line", key), getattr(config.crisis_line, key))
-                  for key in ("name", "phone", "note")]
+    for key in ("emergency", "crisis_line"):
+        line = getattr(config, key)
+        if line is not None:
+            texts += [(("contacts", key, field), getattr(line, field))
+                      for field in ("name", "phone", "note")]
     for path, text in texts:
         for name in placeholders(text):
             if name not in known:
                 checker.error(path, f"uses {{{name}}}, which is not known; use {{name}}, "
                               "{weekday}, {date}, {time}, {time_of_day} or one of user.anchors.")
     waits: list[tuple[tuple, float]] = [(("routines", n, i, "wait"), s.wait)
-                                         for n in ("pause", "ground")
+                                         for n in ("pause", "ground") + config.own_routines
                                          for i, s in enumerate(config.scripts[n])]
     waits += [(("routines", "body_scan", "steps", i, "wait"), s.wait)
               for i, s in enumerate(config.scripts["body_scan"])]

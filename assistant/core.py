@@ -24,6 +24,7 @@ from .sound import IN_RATE
 from .sound.echo import EchoCanceller, Reference
 from .sound.files import to_int16
 from .sound.player import Player
+from .speaking.answers import ANSWERS, GAP, chime, greeting
 from .speaking.pacer import clamp_pace
 from .speaking.routines import render, render_all
 from .speaking.timeline import Program
@@ -88,6 +89,11 @@ class Assistant:
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.player, self.log, self.clock = player, log, clock
         self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.chime = chime() if config.chime else np.zeros(0, np.float32)
+        self._ack: np.ndarray | None = None  # the chime, until the answer to a phrase plays
+        #: Short answers and announcements said (start, end in seconds, text), so that the
+        #: assistant does not take its own words for the user's.
+        self.replies: collections.deque[tuple[float, float, str]] = collections.deque(maxlen=16)
         self.samples = 0
         self.state = State.IDLE
         self.running: Running | None = None
@@ -104,16 +110,28 @@ class Assistant:
         # by default where that helps the recogniser.
         use = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.canceller = EchoCanceller() if use else None
-        #: What each intent does: the one place an intent meets its handler.
-        self.handlers: dict[str, Callable[[], None]] = {
+        self.handlers = self.make_handlers()
+
+    def make_handlers(self) -> dict[str, Callable[[], None]]:
+        """What each intent does: the one place an intent meets its handler. A routine of
+        the user's own starts like the built-in ones."""
+        def starter(name: str) -> Callable[[], None]:
+            return lambda: self.start(name, reason=name)
+
+        return {
             "pause": self.on_pause, "help": self.on_help,
-            "breathe": lambda: self.start("breathing", reason="breathe"),
-            "body_scan": lambda: self.start("body_scan", reason="body_scan"),
-            "ground": lambda: self.start("ground", reason="ground"),
+            "breathe": starter("breathing"), "body_scan": starter("body_scan"),
+            "ground": starter("ground"),
             "resume": self.on_resume, "quiet": self.on_quiet,
             "slower": self.on_slower, "faster": self.on_faster,
             "skip": self.on_skip, "next": self.on_next, "repeat": self.on_repeat,
-        }
+            "what_can_i_say": self.on_what_can_i_say,
+        } | {name: starter(name) for name in self.config.own_routines}
+
+    @property
+    def sectioned(self) -> tuple[str, ...]:
+        """Routines of steps that can be skipped, slowed and resumed."""
+        return ("body_scan", "ground") + self.config.own_routines
 
     def reconfigure(self, config: Config, *, recogniser: Recogniser, voice: Voice) -> None:
         """A new configuration (already checked), used from the next routine on; what plays
@@ -124,6 +142,8 @@ class Assistant:
             self._own.clear()
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.chime = chime() if config.chime else np.zeros(0, np.float32)
+        self.handlers = self.make_handlers()
         self.prepare()
 
     @property
@@ -131,8 +151,10 @@ class Assistant:
         return self.samples / IN_RATE
 
     def prepare(self) -> None:
-        """Synthesise every routine once, so a trigger can speak at once."""
+        """Synthesise every routine and answer once, so a trigger can speak at once."""
         render_all(self.config, self.voice, now=self.clock())
+        for text in ANSWERS.values():
+            self.voice.say(text)
 
     # -- the loop ---------------------------------------------------------------------------
     def feed(self, chunk: np.ndarray) -> None:
@@ -170,9 +192,12 @@ class Assistant:
             return True
         if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
             return True  # a pause is never ignored this way: a wrong one costs one "resume"
-        # What was playing when the window began (quiet, if a routine had ended), and since.
-        before = [t for at, t in self.said if at < d.start - OWN_TEXT_WINDOW][-1:]
-        text = " ".join(before + [t for at, t in self.said if at >= d.start - OWN_TEXT_WINDOW])
+        # What was playing when the window began (quiet, if a routine had ended), and since,
+        # and any short answer said in that time.
+        since = d.start - OWN_TEXT_WINDOW
+        before = [t for at, t in self.said if at < since][-1:]
+        text = " ".join(before + [t for at, t in self.said if at >= since] +
+                        [t for a, z, t in self.replies if z >= since and a <= d.end])
         return (bool(text.strip()) and d.kind != "rejected"
                 and self.recogniser.said_in(d.phrase, text))
 
@@ -205,7 +230,8 @@ class Assistant:
 
     @property
     def busy(self) -> bool:
-        return self.state is not State.IDLE
+        """A routine is on, or an answer is still being said."""
+        return self.state is not State.IDLE or self.player.playing
 
     # -- a first stage's candidate and the check's answer -------------------------------------
     def on_candidate(self, d: Detection) -> None:
@@ -235,7 +261,16 @@ class Assistant:
         intent = self.intents[d.phrase]
         self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
         self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
+        if self.state is State.HELD and intent != "pause":
+            self.go_on("another phrase")  # held for a pause phrase that was not one
+        self._ack = self.chime  # the first sound of the answer, whatever the answer is
         self.handlers[intent]()
+        self._ack = None
+
+    def take_chime(self) -> np.ndarray | None:
+        """The chime, if the phrase being answered has not had it yet."""
+        chime, self._ack = self._ack, None
+        return chime
 
     # -- starting and stopping --------------------------------------------------------------
     def start(self, name: str, *, at: int = 0, running: Running | None = None,
@@ -254,17 +289,40 @@ class Assistant:
                     self.start("pause", reason="fallback")
                 return
         self.running, self.state = running, State.PLAYING
-        self.player.play(running.program.sound, start=at)
+        self.player.play(running.program.sound, start=at, before=self.take_chime())
         self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))
         self.log(self.now, "speech_start", routine=name)
 
     def announce(self, text: str) -> None:
         """Say ``text`` now if nothing is being said (a routine is never cut off for it)."""
         if self.state is State.IDLE and not self.player.playing:
-            try:
-                self.player.play(self.voice.say(text))
-            except Exception:  # noqa: BLE001 - the words are on screen too; never stop here
-                return
+            self.reply(text, log=False)
+
+    def greet(self) -> None:
+        """Say that it is listening and how to pause (``feedback.greeting``)."""
+        pause = self.config.words.get("pause", ())
+        if self.config.greeting and pause:
+            self.announce(greeting(pause[0]))
+
+    def reply(self, text: str, *, log: bool = True) -> None:
+        """A short answer (after the chime, if the phrase has not had it yet); a routine that
+        is playing stops for it and goes on from where it was."""
+        try:
+            words = self.voice.say(text)
+        except Exception:  # noqa: BLE001 - the chime and the log still answer; never stop here
+            words = np.zeros(0, np.float32)
+        gap = np.zeros(int(GAP * self.player.rate), np.float32)
+        sound = np.concatenate([self.take_chime() if self._ack is not None else gap[:0],
+                                words, gap])
+        seconds = len(sound) / self.player.rate
+        self.replies.append((self.now, self.now + seconds, text))
+        if self.running is not None and self.state is State.PLAYING:
+            self.player.play(self.running.program.sound, start=self.player.position,
+                             before=sound)
+        else:
+            self.player.play(np.zeros(0, np.float32), before=sound)
+        if log:
+            self.log(self.now, "answer", text=text)
 
     def stop(self, *, reason: str) -> int:
         """Silence now; returns how far the routine had got (samples)."""
@@ -285,7 +343,7 @@ class Assistant:
         """Stop, remembering a routine the user may want to go back to."""
         running = self.running
         pos = self.stop(reason=reason)
-        if running and running.program.name in ("breathing", "body_scan", "ground"):
+        if running and running.program.name in ("breathing",) + self.sectioned:
             self.interrupted = (running, running.program.section_at(pos))
 
     # -- intents ----------------------------------------------------------------------------
@@ -297,8 +355,13 @@ class Assistant:
         self.interrupt("help")
         self.start("help")
 
+    def on_what_can_i_say(self) -> None:
+        self.interrupt("phrases")
+        self.start("phrases")
+
     def on_resume(self) -> None:
         if self.interrupted is None:
+            self.reply(ANSWERS["nothing_to_resume"])
             return
         running, section = self.interrupted
         self.interrupted = None
@@ -310,6 +373,7 @@ class Assistant:
         self.interrupted = None
         self.stop(reason="quiet")
         self.running = None
+        self.reply(ANSWERS["quiet"])
 
     def on_next(self) -> None:
         self.jump(+1)
@@ -319,6 +383,7 @@ class Assistant:
 
     def on_repeat(self) -> None:
         if self.running is None or self.state is not State.PLAYING:
+            self.reply(ANSWERS["nothing_playing"])
             return
         program = self.running.program
         pos = self.player.position
@@ -335,35 +400,49 @@ class Assistant:
 
     def jump(self, step: int) -> None:
         if self.running is None or self.state is not State.PLAYING:
+            self.reply(ANSWERS["nothing_playing"])
             return
         program = self.running.program
+        if program.name == "breathing":
+            self.reply(ANSWERS["no_skip"])
+            return
         section = program.section_at(self.player.position) + step
-        end = len(program.sound)
-        self.seek(program.marks[section].start if section < len(program.marks) else end, "skip")
+        if section >= len(program.marks):
+            self.stop(reason="skip")
+            self.running = None
+            self.reply(ANSWERS["last_part"])
+            return
+        self.seek(program.marks[section].start, "skip")
 
     def seek(self, at: int, reason: str) -> None:
         assert self.running is not None, "only what is playing can move"
-        self.player.play(self.running.program.sound, start=at)
+        self.player.play(self.running.program.sound, start=at, before=self.take_chime())
         self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
                  to=round(at / self.player.rate, 2))
 
     def change_pace(self, factor: float) -> None:
         """Slower or faster from the next section (or breath) on, within safe limits."""
         if self.running is None or self.state is not State.PLAYING:
+            self.reply(ANSWERS["nothing_playing"])
             return
         old = self.running
         name = old.program.name
-        if name not in ("breathing", "body_scan", "ground"):
+        if name not in ("breathing",) + self.sectioned:
+            self.reply(ANSWERS["no_pace"])
             return
         options = dict(old.options)
         key = "pace" if name == "breathing" else "wait_scale"
-        wanted = options.get(key, 1.0) * factor
+        was = options.get(key, 1.0)
+        wanted = was * factor
         if name == "breathing":
             phases = self.config.breathing.patterns[options.get("pattern")
                                                     or self.config.breathing.pattern]
             wanted = clamp_pace(phases, wanted)
         else:
             wanted = min(max(wanted, 0.5), 3.0)
+        if abs(wanted - was) < 1e-6:
+            self.reply(ANSWERS["slowest" if factor > 1 else "fastest"])
+            return
         options[key] = wanted
         if name == "breathing":
             # Keep the number of breaths left the same whatever the pace.
@@ -372,9 +451,11 @@ class Assistant:
             options.pop("minutes", None)
         index = old.program.section_at(self.player.position) + 1
         if index >= len(old.program.marks):
-            return  # in the last section: nothing left to change
+            self.reply(ANSWERS["no_change_left"])  # in the last section: nothing to change
+            return
         new = render(name, self.config, self.voice, now=self.clock(), **options)
         program = old.program.splice(index, new)
         self.running = Running(program, options)
         self.player.replace(program.sound)
         self.log(self.now, "pace", routine=name, **{key: round(wanted, 3)})
+        self.reply(ANSWERS["slower" if factor > 1 else "faster"])

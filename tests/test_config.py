@@ -60,7 +60,8 @@ CASES = [
      "model: models/", "listen.model", "not a folder"),
     ("bad engine", bad(EXAMPLE, "  engine: auto", "  engine: whisperx"),
      "engine: whisperx", "listen.engine", "one of auto, whisper, embedding, pocketsphinx, vosk"),
-    ("unknown placeholder", bad(EXAMPLE, "You can pause here, {name}.", "Hello {nmae}."),
+    ("unknown placeholder", bad(EXAMPLE, "You can pause here for as long as you like, {name}.",
+                                "Hello {nmae}."),
      "{nmae}", "routines.pause[0].say", "{nmae}"),
     ("unsafe breathing pace", bad(EXAMPLE, "gentle: [4, 0, 6, 0]", "gentle: [1, 0, 1, 0]"),
      "gentle: [1, 0, 1, 0]", "routines.breathing.patterns.gentle", "breaths a minute"),
@@ -143,4 +144,50 @@ def test_check_warns_about_phrases_likely_to_be_unreliable(write_config):
     result = cli("check", "--config", write_config(clash, "clash.yaml"))
     assert result.returncode == 0
     assert "'slow her please' sounds much like 'slower please'" in result.stderr
-    assert "warning" not in cli("check").stderr  # the shipped phrases pass
+    assert "listen.words" not in cli("check").stderr  # the shipped phrases pass
+
+
+def test_check_warns_while_the_contacts_are_the_examples_and_without_an_emergency_number(
+        write_config):
+    shipped = cli("check")
+    assert shipped.returncode == 0
+    warned = [line for line in shipped.stderr.splitlines() if "example's contact" in line]
+    assert len(warned) == 2 and all(line.startswith("warning: ") for line in warned)
+    own = bad(bad(EXAMPLE, "Maya (example)", "Maya"), '"07700 900123"', '"07123 456789"')
+    own = bad(bad(own, "Dr. Ellis (example)", "Dr. Ellis"), '"020 7946 0018"', '"020 8123 4567"')
+    result = cli("check", "--config", write_config(own))
+    assert result.returncode == 0 and "example" not in result.stderr, result.stderr
+    no_number = bad(own, '    phone: "999"', '    phone: ""')
+    result = cli("check", "--config", write_config(no_number, "none.yaml"))
+    assert result.returncode == 0
+    line = line_of(no_number, "  emergency:")
+    assert f"none.yaml:{line}: contacts.emergency: has no number" in result.stderr
+    # A file with no emergency entry at all is refused, with its line.
+    start = EXAMPLE.index("  emergency:")
+    gone = EXAMPLE[:start] + EXAMPLE[EXAMPLE.index("  crisis_line:"):]
+    result = cli("check", "--config", write_config(gone, "gone.yaml"))
+    assert result.returncode == 2 and "contacts: is missing 'emergency'" in result.stderr
+
+
+def test_routines_of_ones_own_are_checked_like_the_built_in_ones(write_config):
+    bad_wait = bad(EXAMPLE, "      wait: 5\n    - say: \"Is this still okay",
+                   "      wait: -1\n    - say: \"Is this still okay")
+    result = cli("check", "--config", write_config(bad_wait))
+    assert result.returncode == 2
+    line = line_of(bad_wait, "wait: -1")
+    assert f"{line}: routines.check_in[0].wait: is -1.0" in result.stderr
+    unknown = bad(EXAMPLE, "This is a message from {name}.", "This is a message from {nam}.")
+    result = cli("check", "--config", write_config(unknown, "u.yaml"))
+    assert result.returncode == 2 and "routines.for_my_partner[0].say: uses {nam}" in \
+        result.stderr
+    clash = bad(EXAMPLE, "  check_in:\n    - say:", "  Check-In:\n    - say:")
+    result = cli("check", "--config", write_config(clash, "c.yaml"))
+    assert result.returncode == 2 and "routines.Check-In: is not a name" in result.stderr
+    silent = bad(EXAMPLE, "    check_in:\n      - check in with me\n", "")
+    result = cli("check", "--config", write_config(silent, "s.yaml"))
+    assert result.returncode == 0
+    assert "routines.check_in: has no phrases under listen.words.check_in" in result.stderr
+    said = cli("say", "check_in", "--dry-run")
+    assert said.returncode == 0 and "How are you, right now?" in said.stdout
+    nothing = cli("say", "no_such_routine", "--dry-run")
+    assert nothing.returncode == 2 and "'no_such_routine' is not a routine" in nothing.stderr

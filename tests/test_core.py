@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant.config import INTENTS
 from assistant.core import STEP_FACTOR, Assistant, EventLog, State
 from assistant.hearing.base import Detection, Recogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
+from assistant.speaking.answers import ANSWERS, GAP, greeting
 from assistant.speaking.routines import render, spell_phone
 from assistant.speaking.voice import Voice, VoiceError
 
@@ -54,7 +54,7 @@ def config():
 @pytest.fixture(scope="module")
 def voice(config):
     voice = Voice(rate=config.rate, volume=config.volume)
-    for name in ("pause", "help", "breathing", "body_scan", "ground"):
+    for name in config.routines:
         render(name, config, voice, now=NOW)  # every sentence rendered once for the module
     return voice
 
@@ -85,13 +85,24 @@ class Run:
     def output(self) -> np.ndarray:
         return np.concatenate(self.recorder.blocks)
 
-    def plays(self, t: float, sound: np.ndarray, at: int = 0, seconds: float = 0.4) -> None:
-        """From ``t`` on, the output is ``sound`` from sample ``at`` (after the stop fade of
-        whatever played before)."""
+    def plays(self, t: float, sound: np.ndarray, at: int = 0, seconds: float = 0.4,
+              chimed: bool = True) -> None:
+        """From ``t`` on, the output is the chime (when a phrase was answered), then ``sound``
+        from sample ``at`` (what played before fades out under the first sound)."""
         i, fade, n = int(round(t * OUT_RATE)), int(FADE_OUT * OUT_RATE) + 1, int(seconds * OUT_RATE)
+        if chimed:
+            chime = self.assistant.chime
+            np.testing.assert_allclose(self.output[i + fade:i + len(chime)], chime[fade:],
+                                       atol=1e-6)
+            i, fade = i + len(chime), 0
         assert len(self.output) >= i + n
         np.testing.assert_allclose(self.output[i + fade:i + n], sound[at + fade:at + n],
                                    atol=1e-6)
+
+    def answers(self, t: float, text: str) -> None:
+        """After the phrase heard at ``t``: the chime, then ``text`` said."""
+        self.plays(t, self.assistant.voice.say(text))
+        assert any(e["text"] == text and abs(e["t"] - t) < 0.03 for e in self.events("answer"))
 
     def routine(self) -> str | None:
         running = self.assistant.running
@@ -100,14 +111,14 @@ class Run:
 
 
 def test_every_intent_has_exactly_one_handler(config, voice):
-    assert set(Run(config, voice, {}).assistant.handlers) == set(INTENTS)
+    assert set(Run(config, voice, {}).assistant.handlers) == set(config.intents)
 
 
 @pytest.mark.parametrize("intent, routine", [
     ("pause", "pause"), ("help", "help"), ("breathe", "breathing"),
     ("body_scan", "body_scan"), ("ground", "ground")])
 def test_a_routine_phrase_starts_its_routine_from_silence(config, voice, intent, routine):
-    run = Run(config, voice, {1.0: intent}).until(1.5)
+    run = Run(config, voice, {1.0: intent}).until(2.0)
     assert run.routine() == routine
     start = run.events("routine_start")[0]
     assert (start["routine"], start["t"]) == (routine, 1.0)
@@ -117,7 +128,7 @@ def test_a_routine_phrase_starts_its_routine_from_silence(config, voice, intent,
 
 @pytest.mark.parametrize("intent", ["pause", "help"])
 def test_pause_and_help_stop_what_plays_and_remember_it_for_resume(config, voice, intent):
-    run = Run(config, voice, {0.5: "body_scan", 20.0: intent}).until(20.5)
+    run = Run(config, voice, {0.5: "body_scan", 20.0: intent}).until(21.0)
     assert run.routine() == ("pause" if intent == "pause" else "help")
     stops = run.events("speech_stop")
     assert [(s["routine"], s["reason"]) for s in stops] == [("body_scan", intent)]
@@ -126,7 +137,7 @@ def test_pause_and_help_stop_what_plays_and_remember_it_for_resume(config, voice
 
 
 def test_resume_goes_back_to_the_start_of_the_interrupted_section(config, voice):
-    run = Run(config, voice, {0.5: "body_scan", 20.0: "pause", 22.0: "resume"}).until(22.5)
+    run = Run(config, voice, {0.5: "body_scan", 20.0: "pause", 22.0: "resume"}).until(23.0)
     assert run.routine() == "body_scan" and run.assistant.interrupted is None
     scan = render("body_scan", config, voice, now=NOW)
     section = scan.section_at(int(round((20.0 - 0.5) * OUT_RATE)))
@@ -134,24 +145,28 @@ def test_resume_goes_back_to_the_start_of_the_interrupted_section(config, voice)
     run.plays(22.0, scan.sound, at=scan.marks[section].start)
 
 
-def test_resume_with_nothing_interrupted_changes_nothing(config, voice):
-    run = Run(config, voice, {0.5: "resume"}).until(1.0)
+def test_resume_with_nothing_interrupted_starts_nothing_and_says_so(config, voice):
+    run = Run(config, voice, {0.5: "resume"}).until(6.0)
     assert run.routine() is None and not run.events("routine_start")
-    assert not run.output.any()
+    assert not run.output[:int(0.5 * OUT_RATE)].any()
+    run.answers(0.5, ANSWERS["nothing_to_resume"])
 
 
 def test_quiet_stops_and_forgets_what_was_interrupted(config, voice):
-    run = Run(config, voice, {0.5: "ground", 3.0: "pause", 4.0: "quiet", 5.0: "resume"})
-    run.until(5.5)
+    run = Run(config, voice, {0.5: "ground", 3.0: "pause", 4.0: "quiet", 8.0: "resume"})
+    run.until(14.0)
     assert run.routine() is None
     assert [e["reason"] for e in run.events("routine_end")] == ["pause", "quiet"]
-    tail = run.output[int(4.05 * OUT_RATE):]
-    assert not tail.any(), "silent after quiet, and resume has nothing to go back to"
+    run.answers(4.0, ANSWERS["quiet"])
+    said = len(run.assistant.chime) + len(voice.say(ANSWERS["quiet"])) + GAP * OUT_RATE
+    assert not run.output[int(4.0 * OUT_RATE + said) + 1:int(8.0 * OUT_RATE)].any(), \
+        "quiet after the answer"
+    run.answers(8.0, ANSWERS["nothing_to_resume"])  # resume has nothing to go back to
 
 
 @pytest.mark.parametrize("intent", ["skip", "next"])
 def test_skip_and_next_move_to_the_start_of_the_next_section(config, voice, intent):
-    run = Run(config, voice, {0.5: "body_scan", 20.0: intent}).until(20.5)
+    run = Run(config, voice, {0.5: "body_scan", 20.0: intent}).until(21.0)
     scan = render("body_scan", config, voice, now=NOW)
     at = int(round((20.0 - 0.5) * OUT_RATE))
     section = scan.section_at(at)
@@ -164,7 +179,7 @@ def test_skip_and_next_move_to_the_start_of_the_next_section(config, voice, inte
 
 
 def test_repeat_goes_back_to_the_start_of_the_section(config, voice):
-    run = Run(config, voice, {0.5: "body_scan", 20.0: "repeat"}).until(20.5)
+    run = Run(config, voice, {0.5: "body_scan", 20.0: "repeat"}).until(21.0)
     scan = render("body_scan", config, voice, now=NOW)
     section = scan.section_at(int(round((20.0 - 0.5) * OUT_RATE)))
     start = scan.marks[section].start
@@ -189,25 +204,35 @@ def test_slower_and_faster_change_the_breath_from_the_next_one(config, voice, in
 
 
 @pytest.mark.parametrize("intent", ["slower", "faster", "skip", "next", "repeat"])
-def test_controls_with_nothing_playing_start_nothing(config, voice, intent):
-    run = Run(config, voice, {0.5: intent}).until(1.0)
-    assert run.routine() is None and not run.output.any()
+def test_controls_with_nothing_playing_start_nothing_and_say_so(config, voice, intent):
+    run = Run(config, voice, {0.5: intent}).until(3.0)
+    assert run.routine() is None and not run.events("routine_start")
+    run.answers(0.5, ANSWERS["nothing_playing"])
 
 
-def test_help_reads_each_contact_and_the_crisis_line(config, voice):
+def test_help_starts_with_the_emergency_number_then_the_crisis_line_then_the_people(
+        config, voice):
     program = render("help", config, voice, now=NOW)
-    text = " ".join(m.text for m in program.marks)
-    for person in config.contacts:
-        assert person.name in text
-        if person.phone:
-            assert spell_phone(person.phone) in text
-    assert spell_phone(config.crisis_line.phone) in text
+    texts = [m.text for m in program.marks]
+    assert texts[0].startswith("If you are in danger right now, call "
+                               f"{spell_phone(config.emergency.phone)}.")
+    assert spell_phone(config.crisis_line.phone) in texts[1]
+    order = [next(i for i, t in enumerate(texts) if person.name in t)
+             for person in config.contacts]
+    assert order == sorted(order) and order[0] > 1
+    for person, i in zip(config.contacts, order):
+        assert spell_phone(person.phone) in texts[i]
+    reminders = [texts.index(r) for r in config.reminders if "{" not in r]
+    assert min(reminders) > max(order)
+    assert texts[-1] == config.disclaimer
 
 
 @pytest.mark.parametrize("number, said", [
-    ("988", "9 8 8"),
-    ("+44 7700 900123", "plus 4 4, 7 7 0, 0 9 0, 0 1 2, 3"),
-    ("(555) 010-2030", "5 5 5, 0 1 0, 2 0 3, 0"),
+    ("999", "nine nine nine"),
+    ("0808 2000 247", "zero eight zero eight, two zero zero zero, two four seven"),
+    ("+44 7700 900123", "plus four four, seven seven zero zero, nine zero zero one two three"),
+    ("(555) 010-2030", "five five five, zero one zero, two zero three zero"),
+    ("07700900123", "zero seven seven zero, zero nine zero, zero one two three"),
     ("", ""),
 ])
 def test_phone_numbers_are_read_digit_by_digit_in_small_groups(number, said):
@@ -253,3 +278,79 @@ def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(confi
     assert run.routine() == "pause"
     run.until(4.5)
     assert run.routine() is None and run.events("trigger")[-1]["intent"] == "quiet"
+
+
+@pytest.mark.parametrize("before", [None, "breathe", "body_scan", "pause"])
+def test_every_phrase_in_every_state_is_answered_out_loud(config, voice, before):
+    """Whatever is said, and whatever is playing: the chime, then within a second either a
+    short spoken answer or the routine's own words, found in the output audio."""
+    for intent in config.intents:
+        script = {0.5: before, 10.0: intent} if before else {10.0: intent}
+        run = Run(config, voice, script).until(13.0)
+        chime, t = run.assistant.chime, 10.0
+        i = int(t * OUT_RATE)
+        fade = int(FADE_OUT * OUT_RATE) + 1
+        np.testing.assert_allclose(run.output[i + fade:i + len(chime)], chime[fade:], atol=1e-6,
+                                   err_msg=f"{intent} after {before}: no chime")
+        answered = [e for e in run.events("answer") if e["t"] == t]
+        if answered:
+            run.answers(t, answered[0]["text"])
+        else:
+            assert [e for e in run.log.events if e["t"] == t and e["event"] in
+                    ("routine_start", "seek")], f"{intent} after {before}: nothing done"
+        after = run.output[i + len(chime):i + len(chime) + int(1.0 * OUT_RATE)]
+        assert np.sqrt(np.mean(after ** 2)) > 0.01, f"{intent} after {before}: silence"
+
+
+def test_the_greeting_says_it_is_listening_and_the_pause_phrase(config, voice):
+    run = Run(config, voice, {})
+    run.assistant.greet()
+    run.until(6.0)
+    text = greeting(config.words["pause"][0])
+    assert config.words["pause"][0] in text
+    run.plays(0.0, voice.say(text), chimed=False)
+    quiet = Run(replace(config, greeting=False), voice, {})
+    quiet.assistant.greet()
+    assert not quiet.until(1.0).output.any()
+
+
+def test_without_the_chime_the_routine_starts_at_once(config, voice):
+    run = Run(replace(config, chime=False), voice, {1.0: "ground"}).until(2.0)
+    assert len(run.assistant.chime) == 0
+    run.plays(1.0, render("ground", config, voice, now=NOW).sound, chimed=False)
+
+
+def test_what_can_i_say_reads_every_phrase_grouped_by_intent(config, voice):
+    run = Run(config, voice, {0.5: "body_scan", 10.0: "what_can_i_say"}).until(11.0)
+    assert run.routine() == "phrases"
+    program = render("phrases", config, voice, now=NOW)
+    run.plays(10.0, program.sound)
+    texts = [m.text for m in program.marks]
+    for intent, phrases in config.words.items():
+        line = next(t for t in texts if phrases[0] in t)
+        assert all(p in line for p in phrases), (intent, line)
+    assert run.assistant.interrupted[0].program.name == "body_scan", "resume goes back to it"
+
+
+def test_a_routine_of_the_users_own_starts_on_its_phrase_and_can_be_resumed(config, voice):
+    assert "check_in" in config.own_routines
+    run = Run(config, voice, {0.5: "check_in", 3.0: "pause", 5.0: "resume"}).until(6.0)
+    program = render("check_in", config, voice, now=NOW)
+    run.plays(0.5, program.sound)
+    assert [e["routine"] for e in run.events("routine_start")] == ["check_in", "pause",
+                                                                    "check_in"]
+
+
+def test_slower_at_the_slowest_pace_says_so_and_changes_nothing(config, voice):
+    script = {0.5: "breathe"} | {1.0 + i: "slower" for i in range(12)}
+    run = Run(config, voice, script).until(14.0)
+    paces = [e["pace"] for e in run.events("pace")]
+    assert paces and len(paces) < 12
+    assert ANSWERS["slowest"] in [e["text"] for e in run.events("answer")]
+    assert ANSWERS["slower"] in [e["text"] for e in run.events("answer")]
+
+
+def test_skip_in_breathing_says_there_is_nothing_to_skip(config, voice):
+    run = Run(config, voice, {0.5: "breathe", 20.0: "skip"}).until(23.0)
+    assert run.routine() == "breathing" and not run.events("seek")
+    run.answers(20.0, ANSWERS["no_skip"])

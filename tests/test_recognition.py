@@ -65,10 +65,13 @@ def test_pocketsphinx_hears_the_assistants_voice(sphinx, rate):
 
 def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
     """Everything the example routines say, in the assistant's own voice (with the breathing
-    tone), starts nothing."""
+    tone), starts nothing. (Only the list of phrases says them, on purpose: what it plays is
+    heard as its own voice, tests/test_own_voice.py.)"""
     from assistant.speaking.routines import render_all
 
     for program in render_all(config, Voice(rate=config.rate)):
+        if program.name == "phrases":
+            continue
         audio = resample(program.sound, OUT_RATE, IN_RATE)
         assert heard(sphinx, audio) == [], program.name
 

@@ -15,6 +15,7 @@ from assistant import config as config_module
 from assistant.sound import OUT_RATE
 from assistant.sound.files import read_wav
 from assistant.sound.player import FADE_OUT
+from assistant.speaking.answers import ANSWERS, chime
 from assistant.speaking.timeline import LEAD_IN
 from assistant.speaking.voice import Voice
 
@@ -31,6 +32,15 @@ def envelope(sound: np.ndarray, rate: int) -> np.ndarray:
     n = rate // FPS
     frames = sound[:len(sound) // n * n].reshape(-1, n)
     return np.sqrt((frames ** 2).mean(axis=1))
+
+
+def chimes_at(out: np.ndarray, t: float) -> int:
+    """Asserts the confirmation chime starts at ``t`` (as 16-bit samples, after the fade of
+    what played before); returns the sample after it."""
+    sound, i = chime(), int(round(t * OUT_RATE))
+    fade = int(FADE_OUT * OUT_RATE) + 1
+    assert np.abs(out[i + fade:i + len(sound)] - sound[fade:]).max() <= 2 / 32768
+    return i + len(sound)
 
 
 def first(events: list[dict], event: str, **match) -> dict:
@@ -92,9 +102,12 @@ def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(sc
     config = config_module.load(ROOT / "config.yaml")[0]
     opening = Voice(rate=config.rate, volume=config.volume).say(
         config.scripts["pause"][0].say.format(name=config.name))
-    start = int(round((t_pause + LEAD_IN) * OUT_RATE))
+    # The chime before each routine, nothing else before it.
+    chimes_at(out, t_scan)
+    start = chimes_at(out, t_pause) + int(round(LEAD_IN * OUT_RATE))
     quiet_from = int(round((t_stop + FADE_OUT) * OUT_RATE)) + 1
-    assert np.abs(out[quiet_from:start]).max() == 0
+    assert np.abs(out[quiet_from:int(round(t_pause * OUT_RATE))]).max() == 0
+    assert np.abs(out[start - int(round(LEAD_IN * OUT_RATE)):start]).max() == 0
     said = out[start:start + len(opening)]
     assert np.abs(said - opening).max() <= 2 / 32768  # as 16-bit samples, scaled, rounded
     wait = config.scripts["pause"][0].wait
@@ -125,15 +138,19 @@ def test_resume_goes_back_to_the_start_of_the_interrupted_section(tmp_path):
     t_pause = first(events, "trigger", intent="pause")["t"]
     resumed = [e for e in events if e["event"] == "routine_start"][2]["t"]
     t_quiet = first(events, "trigger", intent="quiet")["t"]
-    a = int(round(resumed * OUT_RATE))
+    a = chimes_at(out, resumed)
     again = out[a:a + OUT_RATE]
     before = out[int(first_start * OUT_RATE):int(t_pause * OUT_RATE)]
     at, similarity = best_match(before, again)
     assert similarity > 0.999
     assert np.abs(before[at - OUT_RATE // 2:at]).max() < 1e-4  # a section boundary
     assert t_pause - (first_start + at / OUT_RATE) < 12  # the section that was playing
-    # "quiet" leaves silence to the end.
-    assert np.abs(out[int((t_quiet + 0.1) * OUT_RATE):]).max() < 1e-4
+    # "quiet" is answered in a few words, then leaves silence to the end.
+    config = config_module.load(ROOT / "config.yaml")[0]
+    okay = Voice(rate=config.rate, volume=config.volume).say(ANSWERS["quiet"])
+    b = chimes_at(out, t_quiet)
+    assert np.abs(out[b:b + len(okay)] - okay).max() <= 2 / 32768
+    assert np.abs(out[b + len(okay):]).max() < 1e-4
 
 
 def test_say_plays_a_routine_and_still_hears_the_pause_word(tmp_path):

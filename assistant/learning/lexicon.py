@@ -114,6 +114,8 @@ def phrase_warnings(words: dict[str, tuple[str, ...]]) -> list[tuple[str, int, s
     found = []
     every = [(intent, i, p) for intent, ps in words.items() for i, p in enumerate(ps)]
     for intent, i, phrase in every:
+        if not all(w in lexicon for w in phrase.split()):
+            continue  # a word it has no pronunciation for: nothing to judge by
         sound = phones(phrase)
         syllables = sum(p in VOWELS for p in sound)
         if syllables == 1:

@@ -30,6 +30,8 @@ class Player:
         self._lock = threading.Lock()
         self._sound = np.zeros(0, dtype=np.float32)
         self._pos = 0
+        self._before = np.zeros(0, dtype=np.float32)  # played first, then the sound
+        self._bpos = 0
         self._played: list[np.ndarray] = []  # what went out since ``take_played``...
         self._played_from = 0  # ...from this sample of all that was ever read out
 
@@ -42,16 +44,21 @@ class Player:
             self._played_from += sum(len(p) for p in played)
         return start, np.concatenate(played) if played else np.zeros(0, np.float32)
 
-    def play(self, sound: np.ndarray, *, start: int = 0) -> None:
-        """Play ``sound`` from sample ``start``; what was playing fades out under it. The
-        copy is made before the lock the speaker callback needs: inside it, only the few
-        milliseconds of fade are mixed in and a reference swapped."""
+    def play(self, sound: np.ndarray, *, start: int = 0, before: np.ndarray | None = None
+             ) -> None:
+        """Play ``sound`` from sample ``start`` (after ``before``, a chime or a short answer,
+        if given); what was playing fades out under it. The copies are made before the lock
+        the speaker callback needs: inside it, only the few milliseconds of fade are mixed in
+        and references swapped."""
         sound = sound.astype(np.float32)  # a copy: the tail is mixed into it
+        first = np.zeros(0, np.float32) if before is None else before.astype(np.float32)
         with self._lock:
             tail = self._fade_tail()
-            n = min(len(tail), len(sound) - start)
-            sound[start:start + n] += tail[:n]
+            target, at = (first, 0) if len(first) else (sound, start)
+            n = min(len(tail), len(target) - at)
+            target[at:at + n] += tail[:n]
             self._sound, self._pos = sound, start
+            self._before, self._bpos = first, 0
 
     def replace(self, sound: np.ndarray) -> None:
         """Swap in a new sound that shares this one's past; the cursor stays put."""
@@ -60,30 +67,45 @@ class Player:
             self._sound = sound
 
     def stop(self) -> int:
-        """Silence within a few milliseconds (a short fade, no click); returns the position."""
+        """Silence within a few milliseconds (a short fade, no click); returns the position
+        in the sound (where it would have gone on after anything played before it)."""
         with self._lock:
             pos = self._pos
             self._sound, self._pos = self._fade_tail(), 0
+            self._before, self._bpos = np.zeros(0, np.float32), 0
             return pos
 
     def _fade_tail(self) -> np.ndarray:
         """The next few milliseconds of what is playing, faded to nothing."""
-        tail = self._sound[self._pos:self._pos + int(FADE_OUT * self.rate)]
+        n = int(FADE_OUT * self.rate)
+        if self._bpos < len(self._before):
+            tail = self._before[self._bpos:self._bpos + n]
+        else:
+            tail = self._sound[self._pos:self._pos + n]
         return tail * np.linspace(1.0, 0.0, len(tail), dtype=np.float32)
 
     @property
     def position(self) -> int:
+        """Where in the sound it is (while what comes before it plays: where it will start)."""
         return self._pos
 
     @property
+    def answering(self) -> bool:
+        """Whether what plays before the sound (a chime, an answer) is still playing."""
+        return self._bpos < len(self._before)
+
+    @property
     def playing(self) -> bool:
-        return self._pos < len(self._sound)
+        return self.answering or self._pos < len(self._sound)
 
     def read(self, frames: int) -> np.ndarray:
         out = np.zeros(frames, dtype=np.float32)
         with self._lock:
-            part = self._sound[self._pos:self._pos + frames]
-            out[:len(part)] = part
+            first = self._before[self._bpos:self._bpos + frames]
+            out[:len(first)] = first
+            self._bpos += len(first)
+            part = self._sound[self._pos:self._pos + frames - len(first)]
+            out[len(first):len(first) + len(part)] = part
             self._pos += len(part)
             self._played.append(out)
             if len(self._played) > 200:  # nobody is taking them: keep the newest only

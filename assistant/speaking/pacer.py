@@ -77,6 +77,10 @@ def breathing(b: Breathing, *, voice: Voice, values: dict[str, str], pattern: st
         lead.section("intro", fill(b.intro, values))
         lead.speak(fill(b.intro, values))
         lead.silence(1.0)
+    if b.hold_caution and (base[1] > 0 or base[3] > 0):
+        lead.section("caution", fill(b.hold_caution, values))
+        lead.speak(fill(b.hold_caution, values))
+        lead.silence(1.0)
     start = lead.length / OUT_RATE
     cycle_len = sum(phases)
     total = int(round((start + count * cycle_len) * OUT_RATE))
@@ -93,7 +97,7 @@ def breathing(b: Breathing, *, voice: Voice, values: dict[str, str], pattern: st
                 lay_phase(sound, b, voice, phase, int(round(t * OUT_RATE)),
                           int(round((t + seconds) * OUT_RATE)))
             t += seconds
-    program = Program("breathing", sound, marks)
+    program = Program("breathing", sound, marks, phases)
     if b.outro:
         outro = voice.say(fill(b.outro, values))
         program.marks.append(Mark(len(sound), "outro", fill(b.outro, values)))

@@ -33,6 +33,8 @@ class Program:
     name: str
     sound: np.ndarray
     marks: list[Mark] = field(default_factory=list)
+    phases: tuple[float, ...] = ()
+    """Breathing: seconds of inhale, hold, exhale, hold in each ``breath`` section."""
 
     @property
     def seconds(self) -> float:
@@ -60,7 +62,7 @@ class Program:
         return Program(
             self.name, np.concatenate([self.sound[:cut], other.sound[join:]]),
             self.marks[:index] + [Mark(m.start + shift, m.label, m.text, m.region)
-                                  for m in other.marks[index:]])
+                                  for m in other.marks[index:]], other.phases)
 
 
 class Builder:
