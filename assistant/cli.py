@@ -30,6 +30,7 @@ from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
 from .screen import Screen, status_of
+from .setup import SetupError, run_setup, still_the_example
 from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices, streams_opened
 from .sound.files import read_wav, to_int16
@@ -104,6 +105,10 @@ def parser() -> argparse.ArgumentParser:
                         "the phrase, or all of them)")
 
     with_config("check", "check the configuration and say what to fix")
+    setup = with_config("setup", "answer a few questions to make it yours (name, phrases, "
+                        "people); writes them into the configuration, keeping its comments")
+    setup.add_argument("--first-time", action="store_true", help="only if the configuration "
+                       "still holds the example's people")
     sub.add_parser("devices", help="list the audio devices")
     return p
 
@@ -128,9 +133,9 @@ def tell(message: str) -> None:
 SCREEN: list[Screen] = []
 
 
-def show(stack: ExitStack, config: Config) -> Screen:
+def show(stack: ExitStack, config: Config, *, listening: bool = True) -> Screen:
     """The status area on stderr, closed with ``stack``."""
-    screen = Screen(sys.stderr, engine=choose_engine(config))
+    screen = Screen(sys.stderr, engine=choose_engine(config) if listening else "not listening")
     SCREEN.append(screen)
 
     def close() -> None:
@@ -198,7 +203,7 @@ def cmd_say(args: argparse.Namespace) -> int:
             print(f"  {format_time(start)}  {label:<12} {text}")
         return 0
     with ExitStack() as stack:
-        screen = show(stack, config)
+        screen = show(stack, config, listening=bool(args.input or not args.output))
         # Only rendering to a file: nothing to listen to.
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
@@ -331,6 +336,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    if args.first_time and not still_the_example(args.config):
+        return 0
+    load_config(args.config, quiet=True)  # a file that cannot be read is refused first
+
+    def ask(question: str) -> str:
+        try:
+            return input(question)
+        except EOFError:  # no more answers: keep the rest as it is
+            return ""
+
+    try:
+        changed = run_setup(args.config, ask=ask, say=tell)
+    except SetupError as exc:
+        raise Refused(str(exc), EXIT_CONFIG) from None
+    tell(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.")
+    code = cmd_check(args)
+    config = load_config(args.config, quiet=True)
+    if choose_engine(config) == "embedding":
+        if ask("Record your pause phrase in your own voice now, so it hears you better? "
+               "[y/N] ").strip().lower().startswith("y"):
+            return cmd_enroll(argparse.Namespace(config=args.config, phrase=None, times=3,
+                                                 takes=None, forget=False))
+        tell("Later, 'grounding enroll' records your voice saying your pause phrase.")
+    else:
+        tell(f"Nothing to record: the {choose_engine(config)} engine hears your phrases as "
+             "they are. Start listening with scripts/start.")
+    return code
+
+
 def cmd_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
     print(list_devices())
     return 0
@@ -366,7 +401,7 @@ def answer(argv: list[str] | None) -> int:
     if partly:
         print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
-               "check": cmd_check, "devices": cmd_devices}[args.command]
+               "check": cmd_check, "setup": cmd_setup, "devices": cmd_devices}[args.command]
     try:
         return command(args)
     except Refused as exc:

@@ -77,7 +77,8 @@ def title(routine: str) -> str:
 
 class Screen:
     """The status area on ``stream``; a terminal gets the redrawn area, anything else plain
-    lines. ``engine`` is named while listening."""
+    lines. ``engine`` is named while listening (what it hears with, or that it only writes
+    a file)."""
 
     def __init__(self, stream: TextIO, *, engine: str):
         self.console = Console(file=stream, highlight=False)
@@ -88,7 +89,7 @@ class Screen:
         self.last_line = ""
         if self.console.is_terminal:
             self.live = Live(self.draw(Status()), console=self.console, auto_refresh=False,
-                             transient=False, redirect_stdout=False, redirect_stderr=False)
+                             transient=True, redirect_stdout=False, redirect_stderr=False)
             self.live.start()
 
     def message(self, text: str) -> None:
@@ -123,6 +124,7 @@ class Screen:
         if not status.routine:
             return Group(Text.assemble(("● ", "green"), "Listening", (f"  ·  {self.engine}",
                                                                       "dim")))
+        # A routine: its name, the time left, its progress, and the breath or the part.
         left = status.total - status.seconds
         head = Text.assemble(("▶ " if not status.held else "‖ ", "cyan"), title(status.routine),
                              ("   " + (f"{clock(left)} left" if not status.held
@@ -138,7 +140,7 @@ class Screen:
         return Group(*parts)
 
     def close(self) -> None:
+        """The status area goes; the messages above it stay."""
         if self.live is not None:
-            self.live.update(self.draw(Status()), refresh=True)
             self.live.stop()
             self.live = None

@@ -61,11 +61,12 @@ def save(path: Path, *parts: np.ndarray) -> Path:
     return path
 
 
-def cli(*args: str, timeout: float = 300, cwd: Path = ROOT,
-        env: dict | None = None) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 300, cwd: Path = ROOT, env: dict | None = None,
+        input: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env=None if env is None else os.environ | env)
+                          env=None if env is None else os.environ | env, input=input,
+                          stdin=subprocess.DEVNULL if input is None else None)
 
 
 def read_events(path: Path) -> list[dict]:

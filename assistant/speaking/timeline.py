@@ -6,6 +6,7 @@ resuming, skipping and repeating are just moves between marks.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,11 @@ from .voice import Voice
 
 #: A calm beat of silence before any routine speaks, so a cut-off is audible.
 LEAD_IN = 0.3
+#: Three or more digits said one by one (a phone number, as ``spell_phone`` writes it).
+DIGIT = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|plus)"
+NUMBER = re.compile(rf"\b{DIGIT}(?:[ ,]+{DIGIT}\b){{2,}}")
+#: Seconds of quiet around a number, and between its groups, so each can be written down.
+NUMBER_PAUSE, GROUP_PAUSE = 0.15, 0.25
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,23 @@ class Builder:
         self.length += len(sound)
 
     def speak(self, text: str) -> None:
-        self.add(self.voice.say(text))
+        """``text`` said; a phone number in it slower and clearer, group by group, with a
+        short pause around it and between its groups."""
+        at = 0
+        for number in NUMBER.finditer(text):
+            self.words(text[at:number.start()])
+            self.silence(NUMBER_PAUSE)
+            for i, group in enumerate(number.group().split(",")):
+                if i:
+                    self.silence(GROUP_PAUSE)
+                self.add(self.voice.say(group, clear=True))
+            self.silence(NUMBER_PAUSE)
+            at = number.end()
+        self.words(text[at:])
+
+    def words(self, text: str) -> None:
+        if text.strip(" ,.;:"):
+            self.add(self.voice.say(text))
 
     def silence(self, seconds: float) -> None:
         self.add(np.zeros(int(round(seconds * OUT_RATE)), dtype=np.float32))

@@ -27,6 +27,9 @@ from ..sound.files import read_wav
 
 #: Renderings kept: every sentence of several configurations' routines.
 CACHE = 1000
+#: Digits read one by one (a phone number) are said this much slower, with this many
+#: 10 ms of space between them, so that each one is clear.
+CLEAR_PACE, CLEAR_GAP = 0.75, 8
 
 
 class VoiceError(Exception):
@@ -57,26 +60,30 @@ class Voice:
         """Every text rendered so far, in order."""
         return list(self._cache)
 
-    def say(self, text: str) -> np.ndarray:
-        """Samples of ``text`` spoken, with leading and trailing silence trimmed."""
+    def say(self, text: str, *, clear: bool = False) -> np.ndarray:
+        """Samples of ``text`` spoken, with leading and trailing silence trimmed; ``clear``:
+        slower, with space between the words (digits of a phone number)."""
         text = " ".join(text.split())
         if not text:
             return np.zeros(0, dtype=np.float32)
+        key = f"[clear] {text}" if clear else text
         with self._lock:
-            if text not in self._cache:
-                sound = self._espeak(text) if self.espeak else self._pyttsx3(text)
+            if key not in self._cache:
+                sound = self._espeak(text, clear) if self.espeak else self._pyttsx3(text)
                 if len(sound) == 0:
                     raise VoiceError(f"The speech synthesiser produced no sound for "
                                      f"'{text[:40]}'.")
-                self._cache[text] = sound * np.float32(self.volume)
+                self._cache[key] = sound * np.float32(self.volume)
                 if len(self._cache) > CACHE:
                     self._cache.popitem(last=False)
-            self._cache.move_to_end(text)
-            return self._cache[text]
+            self._cache.move_to_end(key)
+            return self._cache[key]
 
-    def _espeak(self, text: str) -> np.ndarray:
+    def _espeak(self, text: str, clear: bool = False) -> np.ndarray:
+        rate, gap = (round(self.rate * CLEAR_PACE), CLEAR_GAP) if clear else (self.rate, 0)
         try:
-            return trim(espeak.speak(text, voice=self.voice, words_per_minute=self.rate))
+            return trim(espeak.speak(text, voice=self.voice, words_per_minute=rate,
+                                     word_gap=gap))
         except espeak.EspeakError as exc:
             raise VoiceError(str(exc)) from None
 
