@@ -19,6 +19,7 @@ from .config import load as load_config
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
+from .journal import Journal, Keeper, journal_path
 from .sound import IN_RATE
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
@@ -89,14 +90,17 @@ class Session:
     ``input`` is a WAV file to listen to instead of the microphone (``realtime``: paced like
     one); ``output`` a WAV file to write instead of playing; ``listen`` False when there is
     nothing to listen to (only rendering to a file); ``verbose`` echoes each event to
-    stderr; ``watch`` is shown the assistant after each chunk."""
+    stderr; ``watch`` is shown the assistant after each chunk; ``journal`` False keeps no
+    journal (nor does a session that only writes a file, or a configuration that says
+    ``journal: false``)."""
 
     def __init__(self, config: Config, stack: ExitStack, *, store: Path,
                  input: Path | None = None, output: Path | None = None,
                  events: Path | None = None, realtime: bool = True, listen: bool = True,
                  chunk_ms: int = 20, tell: Tell = lambda message: None,
                  reload: threading.Event | None = None, verbose: bool = False,
-                 watch: Callable[[Assistant], None] = lambda assistant: None):
+                 watch: Callable[[Assistant], None] = lambda assistant: None,
+                 journal: bool = True):
         self.chunk = max(1, IN_RATE * chunk_ms // 1000)
         if listen and input is None:
             check_microphone(config.input_device)  # refuse before any slow start-up work
@@ -107,8 +111,11 @@ class Session:
         # Only rendering to a file: no engine (nor its models) is loaded for nothing.
         recogniser = recogniser_for(config, store=store, tell=tell) if self.listening \
             else Deaf(config.phrases)
+        keep = journal and config.journal and self.listening
         self.assistant = Assistant(config, recogniser=recogniser,
-                                   voice=voice_for(config), player=self.player, log=log)
+                                   voice=voice_for(config), player=self.player, log=log,
+                                   journal=Keeper(Journal(journal_path(store)) if keep else None,
+                                                  tell))
         self.device = config.input_device if listen and input is None else False
         self.chunks: Iterator[np.ndarray] = iter(())
         if input is not None:  # read (or refused) now, before any output is written
@@ -122,6 +129,7 @@ class Session:
             self.speaker = Speaker(self.player, device=config.output_device, tell=self.notice)
             stack.callback(self.speaker.close)
         self.stack, self.log, self.tell = stack, log, tell
+        stack.callback(self.assistant.finish)  # first of all at the end: the journal's last
         self.microphone: Microphone | None = None
         self.shown = ""  # the words last shown while the speaker was away
         self.store = store

@@ -7,6 +7,7 @@ speech engine, 130 stopped with Ctrl-C, 143 with SIGTERM.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import signal
@@ -25,6 +26,7 @@ from .espeak import EspeakError
 from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
 from .hearing.engines import choose_engine
 from .hearing.pocketsphinx import known_phrases
+from .journal import Journal, JournalError, as_csv, journal_path, plot, table
 from .learning.enroll import TakeError, forget, record, save, trim
 from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
@@ -73,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--chunk-ms", type=int, default=20, help=argparse.SUPPRESS)
     run.add_argument("--verbose", action="store_true", help="also print each event (for "
                      "developers)")
+    run.add_argument("--no-journal", action="store_true", help="keep no journal this time")
 
     say = with_config("say", "play one routine now, still listening for the pause word")
     say.add_argument("routine", help="pause, help, breathing, body_scan, ground, phrases, or "
@@ -88,6 +91,7 @@ def parser() -> argparse.ArgumentParser:
     say.add_argument("--cycles", type=int, help="breathing: how many breaths")
     say.add_argument("--verbose", action="store_true", help="also print each event (for "
                      "developers)")
+    say.add_argument("--no-journal", action="store_true", help="keep no journal this time")
 
     detect = with_config("detect", "print what is heard in WAV files, one JSON line each")
     detect.add_argument("wavs", nargs="+", type=Path)
@@ -105,12 +109,29 @@ def parser() -> argparse.ArgumentParser:
                         "the phrase, or all of them)")
 
     with_config("check", "check the configuration and say what to fix")
+    journal = sub.add_parser("journal", help="the sessions kept in your private journal",
+                             description="The sessions kept in your private journal: when, "
+                             "which routine, how long, how it ended, distress before and "
+                             "after.")
+    journal.add_argument("--since", type=date, help="only sessions from this day (YYYY-MM-DD)")
+    journal.add_argument("--export", choices=("csv",), help="print the sessions as CSV")
+    journal.add_argument("--plot", type=Path, metavar="FILE.png", help="draw distress before "
+                         "and after over time into this PNG")
+    journal.add_argument("--forget", action="store_true", help="delete the whole journal "
+                         "(asks first)")
     setup = with_config("setup", "answer a few questions to make it yours (name, phrases, "
                         "people); writes them into the configuration, keeping its comments")
     setup.add_argument("--first-time", action="store_true", help="only if the configuration "
                        "still holds the example's people")
     sub.add_parser("devices", help="list the audio devices")
     return p
+
+
+def date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a day; write it as 2026-11-29.")
 
 
 def load_config(path: Path, *, quiet: bool = False) -> Config:
@@ -156,7 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
                           chunk_ms=args.chunk_ms, tell=tell, reload=reload,
-                          verbose=args.verbose,
+                          verbose=args.verbose, journal=not args.no_journal,
                           watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.prepare()
         session.open_microphone()
@@ -208,7 +229,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         session = Session(config, stack, store=default_store(), input=args.input,
                           output=args.output, events=args.events, realtime=not args.fast,
                           listen=bool(args.input or not args.output), tell=tell,
-                          verbose=args.verbose,
+                          verbose=args.verbose, journal=not args.no_journal,
                           watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.start(args.routine, **options)
         session.serve(until_idle=True)
@@ -366,6 +387,39 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_journal(args: argparse.Namespace) -> int:
+    journal = Journal(journal_path(default_store()))
+    if args.forget:
+        answer = input("Delete every session in your journal? This cannot be undone. [y/N] ")
+        if not answer.strip().lower().startswith("y"):
+            print("Kept.")
+            return 0
+        print("Deleted your journal." if journal.forget() else "There was no journal.")
+        return 0
+    try:
+        rows = journal.sessions(args.since)
+    except JournalError as exc:
+        raise Refused(str(exc), EXIT_CONFIG) from None
+    if args.plot:
+        if not any(r["before"] is not None or r["after"] is not None for r in rows):
+            raise Refused("There are no ratings to draw yet: turn on check-ins (checkins: "
+                          "enabled: true) and answer them.", EXIT_CONFIG)
+        try:
+            plot(rows, args.plot)
+        except OSError as exc:
+            raise Refused(f"{args.plot}: cannot be written ({exc.strerror}).",
+                          EXIT_CONFIG) from None
+        print(f"Drawn: {args.plot}")
+        return 0
+    if args.export == "csv":
+        sys.stdout.write(as_csv(rows))
+        return 0
+    print(table(rows[-20:]) if rows else "No sessions kept yet.")
+    if len(rows) > 20:
+        print(f"(the last 20 of {len(rows)}; --since or --export csv for more)")
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
     print(list_devices())
     return 0
@@ -401,7 +455,8 @@ def answer(argv: list[str] | None) -> int:
     if partly:
         print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
-               "check": cmd_check, "setup": cmd_setup, "devices": cmd_devices}[args.command]
+               "check": cmd_check, "setup": cmd_setup, "journal": cmd_journal,
+               "devices": cmd_devices}[args.command]
     try:
         return command(args)
     except Refused as exc:

@@ -37,6 +37,9 @@ MOST_PHRASES = 100  # phrases in all
 BUILTIN_ROUTINES = ("pause", "help", "breathing", "body_scan", "ground", "phrases")
 #: A name for a routine of the user's own: lower case words joined by underscores.
 ROUTINE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+#: The answers a check-in listens for, in order: "zero" is 0 ... "ten" is 10.
+RATINGS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "ten")
 #: Placeholders every script may use besides the user's anchors.
 TIME_PLACEHOLDERS = ("name", "weekday", "date", "time", "time_of_day", "month", "year")
 
@@ -91,6 +94,26 @@ class Breathing:
 
 
 @dataclass(frozen=True)
+class Checkins:
+    """Asking how strong the distress is, 0 to 10, before and after a routine."""
+
+    enabled: bool = False
+    before: str = "How strong is the distress right now, from zero to ten?"
+    after: str = "And now, from zero to ten?"
+    thanks: str = "{rating}, thank you."
+    """Said when a rating is heard; ``{rating}`` is the number."""
+    offer: str = ("If it would help, you can ask for your people and your plan, or for a "
+                  "pause.")
+    """Said after a high rating at the end of a routine: an offer, never a decision."""
+    high: int = 8
+    """A rating after a routine at or above this brings the offer."""
+    wait: float = 6.0
+    """Seconds it waits for an answer after asking; then the routine simply goes on."""
+    routines: tuple[str, ...] = ("breathing", "body_scan", "ground")
+    """Routines asked about (the pause and help routines never wait for a check-in)."""
+
+
+@dataclass(frozen=True)
 class Contact:
     name: str
     relation: str = ""
@@ -132,6 +155,9 @@ class Config:
     """Say that it is listening, and the pause phrase, when it starts."""
     chime: bool = True
     """A soft, short sound before answering each phrase it acts on."""
+    checkins: Checkins = field(default_factory=Checkins)
+    journal: bool = True
+    """Keep a private journal of sessions (never audio, never what else was said)."""
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     """Line of each key path in the file, for messages that point at a phrase."""
 
@@ -149,6 +175,13 @@ class Config:
     def phrases(self) -> tuple[str, ...]:
         """Every configured phrase, of every intent."""
         return tuple(p for ps in self.words.values() for p in ps)
+
+    @property
+    def listened(self) -> tuple[str, ...]:
+        """What the recogniser listens for: the phrases, and with check-ins the numbers that
+        answer them (acted on only while a check-in waits for one)."""
+        ratings = tuple(r for r in RATINGS if r not in self.phrases)
+        return self.phrases + (ratings if self.checkins.enabled else ())
 
     def where(self, *path: str | int) -> str:
         """``file:line: key.path`` for messages about a part of this configuration."""
@@ -180,6 +213,9 @@ SCHEMA: dict[str, Any] = {
     },
     "voice": {"rate": int, "volume": float, "voice": str, "output_device": ("device",)},
     "feedback": {"greeting": bool, "chime": bool},
+    "checkins": {"enabled": bool, "before": str, "after": str, "thanks": str, "offer": str,
+                 "high": int, "wait": float, "routines": ("list", str)},
+    "journal": bool,
     "routines": {
         "pause": ("list", STEP),
         "ground": ("list", STEP),
@@ -457,6 +493,11 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
                 volume=("volume", float), voice=("voice", str)),
         **given(contacts, disclaimer=("disclaimer", str)),
         **given(data.get("feedback", {}), greeting=("greeting", bool), chime=("chime", bool)),
+        **given(data, journal=("journal", bool)),
+        checkins=Checkins(**given(
+            data.get("checkins", {}), enabled=("enabled", bool), before=("before", str),
+            after=("after", str), thanks=("thanks", str), offer=("offer", str),
+            high=("high", int), wait=("wait", float), routines=("routines", tuple))),
     )
 
 
@@ -516,6 +557,28 @@ def check_meaning(config: Config, data: dict, checker: Checker) -> None:
         checker.error(("voice", "volume"), f"is {config.volume}; use 0.0 to 1.0.")
     check_breathing(config, checker)
     check_scripts(config, data, checker)
+    check_checkins(config, checker)
+
+
+def check_checkins(config: Config, checker: Checker) -> None:
+    c, base = config.checkins, ("checkins",)
+    if not 0 <= c.high <= 10:
+        checker.error(base + ("high",), f"is {c.high}; use a rating from 0 to 10.")
+    if not 2.0 <= c.wait <= 30.0:
+        checker.error(base + ("wait",), f"is {c.wait}; wait 2 to 30 seconds for an answer.")
+    for i, name in enumerate(c.routines):
+        if name not in config.routines or name in ("pause", "help"):
+            checker.error(base + ("routines", i), f"'{name}' cannot have check-ins; use "
+                          "breathing, body_scan, ground or one of your own routines.")
+    for key in ("before", "after", "thanks", "offer"):
+        text = getattr(c, key)
+        if len(text) > LONGEST_TEXT:
+            checker.error(base + (key,), f"is {len(text)} characters long; keep it under "
+                          f"{LONGEST_TEXT}.")
+        unknown = [n for n in placeholders(text) if n != "rating" or key != "thanks"]
+        if unknown:
+            checker.error(base + (key,), f"uses {{{unknown[0]}}}, which is not known here" +
+                          ("; only {rating} is." if key == "thanks" else "."))
 
 
 #: Numbers set aside for fiction and examples: the UK's drama ranges (Ofcom) and the North

@@ -17,7 +17,7 @@ from typing import Any, Callable, TextIO
 
 import numpy as np
 
-from .config import Config
+from .config import RATINGS, Config
 from .espeak import EspeakError
 from .hearing.base import Detection, Recogniser
 from .sound import IN_RATE
@@ -29,6 +29,7 @@ from .speaking.pacer import clamp_pace
 from .speaking.routines import render, render_all
 from .speaking.timeline import Program
 from .speaking.voice import Voice, VoiceError
+from .speaking.words import fill
 
 #: How much each "slower" / "faster" changes the pace or the silences.
 STEP_FACTOR = 1.1
@@ -43,6 +44,8 @@ OWN_TEXT_WINDOW = 6.0
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
+#: How a routine's end is kept in the journal, by the reason it ended.
+ENDED = {"finished": "finished", "pause": "paused", "quiet": "quiet", "help": "help"}
 
 
 class State(Enum):
@@ -51,6 +54,19 @@ class State(Enum):
     HELD = "held"
     """Stopped on a candidate pause phrase; the second stage's check will say whether to go
     on (exactly where it stopped) or to run the pause routine."""
+
+
+@dataclass
+class Asking:
+    """A check-in waiting for a rating from 0 to 10."""
+
+    when: str
+    """``before`` a routine (which starts once answered, or once the wait is over) or
+    ``after`` one (whose journal record waits for the answer)."""
+    routine: str
+    until: float
+    """Seconds of audio: with no answer by then, it goes on without one."""
+    record: dict | None = None
 
 
 @dataclass
@@ -85,10 +101,15 @@ class EventLog:
 class Assistant:
     def __init__(self, config: Config, *, recogniser: Recogniser, voice: Voice, player: Player,
                  log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now,
-                 cancel_echo: bool | None = None):
+                 cancel_echo: bool | None = None,
+                 journal: Callable[[dict], None] = lambda record: None):
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.player, self.log, self.clock = player, log, clock
-        self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.journal = journal  # is handed each session's record as it closes
+        self.intents = intents_of(config)
+        self.asking: Asking | None = None
+        self.session: dict | None = None  # the routine playing, as the journal will keep it
+        self.rating_before: int | None = None  # for the routine about to start
         self.chime = chime() if config.chime else np.zeros(0, np.float32)
         self._ack: np.ndarray | None = None  # the chime, until the answer to a phrase plays
         #: Short answers and announcements said (start, end in seconds, text), so that the
@@ -116,7 +137,7 @@ class Assistant:
         """What each intent does: the one place an intent meets its handler. A routine of
         the user's own starts like the built-in ones."""
         def starter(name: str) -> Callable[[], None]:
-            return lambda: self.start(name, reason=name)
+            return lambda: self.begin(name)
 
         return {
             "pause": self.on_pause, "help": self.on_help,
@@ -141,7 +162,7 @@ class Assistant:
             self.echo = recogniser.eager().starting_at(self.echo.samples)
             self._own.clear()
         self.config, self.recogniser, self.voice = config, recogniser, voice
-        self.intents = {p: intent for intent, ps in config.words.items() for p in ps}
+        self.intents = intents_of(config)
         self.chime = chime() if config.chime else np.zeros(0, np.float32)
         self.handlers = self.make_handlers()
         self.prepare()
@@ -180,6 +201,8 @@ class Assistant:
              "heard": self.hear}[detection.kind](detection)
         if self.state is State.HELD and self.now - self.held_since > HOLD_LIMIT:
             self.go_on("no answer")
+        if self.asking is not None and self.now > self.asking.until:
+            self.unanswered()
         self.notice_end()
 
     def own_voice(self, d: Detection) -> bool:
@@ -219,9 +242,15 @@ class Assistant:
 
     def notice_end(self) -> None:
         if self.running and self.state is State.PLAYING and not self.player.playing:
-            self.log(self.now, "routine_end", routine=self.running.program.name, reason="finished")
+            name = self.running.program.name
+            self.log(self.now, "routine_end", routine=name, reason="finished")
             self.state, self.running = State.IDLE, None
             self.said.append((self.now, ""))  # quiet from here
+            record = self.close_session("finished", keep=True)
+            if record is not None and self.checks_in(name):
+                self.ask("after", name, record)
+            elif record is not None:
+                self.journal(record)
 
     def played_during(self, n: int) -> np.ndarray:
         """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
@@ -230,8 +259,8 @@ class Assistant:
 
     @property
     def busy(self) -> bool:
-        """A routine is on, or an answer is still being said."""
-        return self.state is not State.IDLE or self.player.playing
+        """A routine is on, an answer is still being said, or a check-in waits."""
+        return self.state is not State.IDLE or self.player.playing or self.asking is not None
 
     # -- a first stage's candidate and the check's answer -------------------------------------
     def on_candidate(self, d: Detection) -> None:
@@ -260,7 +289,11 @@ class Assistant:
         self.acted[d.phrase] = d.end
         intent = self.intents[d.phrase]
         self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
+        if intent == "rating":
+            self.on_rating(d)
+            return
         self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
+        self.drop_question()  # a phrase of any other kind goes before a check-in's answer
         if self.state is State.HELD and intent != "pause":
             self.go_on("another phrase")  # held for a pause phrase that was not one
         self._ack = self.chime  # the first sound of the answer, whatever the answer is
@@ -289,7 +322,12 @@ class Assistant:
                     self.start("pause", reason="fallback")
                 return
         self.running, self.state = running, State.PLAYING
-        self.player.play(running.program.sound, start=at, before=self.take_chime())
+        first = self.take_chime()
+        self.player.play(running.program.sound, start=at, before=first)
+        begins = self.now + (len(first) / self.player.rate if first is not None else 0.0)
+        self.session = {"started": self.clock().isoformat(timespec="seconds"), "routine": name,
+                        "before": self.rating_before, "after": None, "from": begins}
+        self.rating_before = None
         self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))
         self.log(self.now, "speech_start", routine=name)
 
@@ -337,6 +375,9 @@ class Assistant:
         self.log(self.now, "routine_end", routine=name, reason=reason)
         self.state = State.IDLE
         self.said.append((self.now, ""))  # quiet from here
+        record = self.close_session(ENDED.get(reason, "stopped"), keep=True)
+        if record is not None:
+            self.journal(record)
         return pos
 
     def interrupt(self, reason: str) -> None:
@@ -345,6 +386,85 @@ class Assistant:
         pos = self.stop(reason=reason)
         if running and running.program.name in ("breathing",) + self.sectioned:
             self.interrupted = (running, running.program.section_at(pos))
+
+    # -- the journal and check-ins --------------------------------------------------------------
+    def close_session(self, ended: str, *, keep: bool = False) -> dict | None:
+        """The record of the routine that just ended (how long it played, how it ended)."""
+        record, self.session = self.session, None
+        if record is None:
+            return None
+        record["seconds"] = round(self.now - record.pop("from"), 1)
+        record["ended"] = ended
+        return record
+
+    def finish(self) -> None:
+        """The assistant is stopping: what is open goes into the journal as it stands."""
+        self.drop_question()
+        if self.state is not State.IDLE:
+            self.stop(reason="stopped")
+
+    def checks_in(self, routine: str) -> bool:
+        return self.config.checkins.enabled and routine in self.config.checkins.routines
+
+    def begin(self, name: str) -> None:
+        """Start routine ``name``, asking first how strong the distress is if check-ins are
+        on for it (the pause and help routines never wait for one)."""
+        if not self.checks_in(name):
+            self.start(name, reason=name)
+            return
+        self.interrupt(name)
+        self.ask("before", name)
+
+    def ask(self, when: str, routine: str, record: dict | None = None) -> None:
+        c = self.config.checkins
+        self.reply(c.before if when == "before" else c.after, log=False)
+        self.asking = Asking(when, routine, self.replies[-1][1] + c.wait, record)
+        self.log(self.now, "checkin", when=when, routine=routine)
+
+    def on_rating(self, d: Detection) -> None:
+        """A number heard: the answer to a check-in waiting for one, or nothing."""
+        asking = self.asking
+        if asking is None:
+            self.log(d.time, "ignored", phrase=d.phrase, reason="no check-in asked")
+            return
+        self.asking = None
+        rating = RATINGS.index(d.phrase)
+        self.log(d.time, "rating", when=asking.when, routine=asking.routine, rating=rating)
+        c = self.config.checkins
+        thanks = fill(c.thanks, {"rating": d.phrase.capitalize()})
+        if asking.when == "before":
+            words = self.voice.say(thanks)
+            gap = np.zeros(int(GAP * self.player.rate), np.float32)
+            self._ack = np.concatenate([self.chime, words, gap])  # said, then the routine
+            self.replies.append((self.now, self.now + len(self._ack) / self.player.rate,
+                                 thanks))
+            self.rating_before = rating
+            self.start(asking.routine, reason=asking.routine)
+            return
+        assert asking.record is not None
+        asking.record["after"] = rating
+        self.journal(asking.record)
+        self._ack = self.chime
+        self.reply(thanks + (" " + c.offer if rating >= c.high else ""))
+        self._ack = None
+
+    def unanswered(self) -> None:
+        """No answer in time: before a routine, it simply starts; after one, its record is
+        kept without the second rating."""
+        asking, self.asking = self.asking, None
+        assert asking is not None
+        self.log(self.now, "rating", when=asking.when, routine=asking.routine, rating=None)
+        if asking.when == "before":
+            self.start(asking.routine, reason=asking.routine)
+        elif asking.record is not None:
+            self.journal(asking.record)
+
+    def drop_question(self) -> None:
+        """A check-in no longer waited for (another phrase, or the end); what it held is
+        kept."""
+        asking, self.asking = self.asking, None
+        if asking is not None and asking.record is not None:
+            self.journal(asking.record)
 
     # -- intents ----------------------------------------------------------------------------
     def on_pause(self) -> None:
@@ -459,3 +579,9 @@ class Assistant:
         self.player.replace(program.sound)
         self.log(self.now, "pace", routine=name, **{key: round(wanted, 3)})
         self.reply(ANSWERS["slower" if factor > 1 else "faster"])
+
+
+def intents_of(config: Config) -> dict[str, str]:
+    """Each phrase listened for, and what it asks for (a check-in's answers: ``rating``)."""
+    intents = {p: intent for intent, ps in config.words.items() for p in ps}
+    return intents | {r: "rating" for r in config.listened if r not in intents}

@@ -64,12 +64,14 @@ class Run:
 
     def __init__(self, config, voice, script: dict[float, str]):
         phrase = {intent: ps[0] for intent, ps in config.words.items()}
+        self.records: list[dict] = []  # what the journal was handed
         self.log = EventLog()
         self.player = Player()
         self.recorder = WavRecorder(self.player)
         self.assistant = Assistant(config, recogniser=Scripted(
             {t: phrase.get(what, what) for t, what in script.items()}), voice=voice,
-            player=self.player, log=self.log, clock=lambda: NOW, cancel_echo=False)
+            player=self.player, log=self.log, clock=lambda: NOW, cancel_echo=False,
+            journal=self.records.append)
 
     def until(self, seconds: float) -> Run:
         silence = np.zeros(CHUNK, np.int16)
@@ -354,3 +356,73 @@ def test_skip_in_breathing_says_there_is_nothing_to_skip(config, voice):
     run = Run(config, voice, {0.5: "breathe", 20.0: "skip"}).until(23.0)
     assert run.routine() == "breathing" and not run.events("seek")
     run.answers(20.0, ANSWERS["no_skip"])
+
+
+def with_checkins(config, **changes):
+    from assistant.config import Checkins
+
+    return replace(config, checkins=replace(Checkins(enabled=True), **changes))
+
+
+def test_a_check_in_before_asks_waits_for_a_number_thanks_and_starts_the_routine(
+        config, voice):
+    c = with_checkins(config)
+    run = Run(c, voice, {0.5: "ground", 5.0: "seven"}).until(8.0)
+    run.plays(0.5, voice.say(c.checkins.before))  # the chime, then the question
+    assert run.events("checkin")[0]["t"] == 0.5 and run.events("routine_start")[0]["t"] == 5.0
+    thanks = voice.say("Seven, thank you.")
+    run.plays(5.0, np.concatenate([thanks, np.zeros(int(GAP * OUT_RATE), np.float32),
+                                   render("ground", c, voice, now=NOW).sound]))
+    assert run.events("rating")[0] == {"t": 5.0, "event": "rating", "when": "before",
+                                       "routine": "ground", "rating": 7}
+
+
+def test_no_answer_and_the_routine_simply_starts_after_the_wait(config, voice):
+    c = with_checkins(config, wait=3.0)
+    run = Run(c, voice, {0.5: "ground"}).until(12.0)
+    asked_until = 0.5 + (len(run.assistant.chime) + len(voice.say(c.checkins.before))) / \
+        OUT_RATE + GAP + 3.0
+    start = run.events("routine_start")[0]["t"]
+    assert asked_until < start < asked_until + 0.05
+    run.plays(start, render("ground", c, voice, now=NOW).sound, chimed=False)
+    assert run.events("rating")[0]["rating"] is None
+
+
+def test_the_pause_phrase_never_waits_for_a_check_in(config, voice):
+    c = with_checkins(config)
+    run = Run(c, voice, {0.5: "ground", 2.0: "pause"}).until(3.0)
+    assert [e["routine"] for e in run.events("routine_start")] == ["pause"]
+    assert run.routine() == "pause" and run.assistant.asking is None
+
+
+def test_after_a_routine_it_asks_again_and_a_high_rating_brings_an_offer(config, voice):
+    c = with_checkins(config, routines=("check_in",))
+    length = render("check_in", c, voice, now=NOW).seconds
+    run = Run(c, voice, {0.5: "check_in", 4.0: "three"})
+    end = 4.0 + (len(voice.say("Three, thank you.")) / OUT_RATE + GAP) + \
+        len(run.assistant.chime) / OUT_RATE + length
+    run.assistant.recogniser.script[round(end + 3.5, 2)] = "nine"
+    run.until(end + 12.0)
+    assert [e["when"] for e in run.events("checkin")] == ["before", "after"]
+    assert [e["rating"] for e in run.events("rating")] == [3, 9]
+    said = [e["text"] for e in run.events("answer")]
+    assert said[-1] == "Nine, thank you. " + c.checkins.offer
+    assert run.records == [{"started": NOW.isoformat(timespec="seconds"), "routine": "check_in",
+                            "before": 3, "after": 9, "seconds": pytest.approx(length, abs=0.05),
+                            "ended": "finished"}]
+
+
+def test_numbers_are_ignored_when_no_check_in_asked(config, voice):
+    run = Run(with_checkins(config), voice, {0.5: "seven"}).until(2.0)
+    assert not run.events("trigger") and not run.output.any()
+    assert run.log.events[-1]["reason"] == "no check-in asked"
+
+
+def test_every_routine_goes_into_the_journal_with_how_it_ended(config, voice):
+    run = Run(config, voice, {0.5: "body_scan", 10.0: "pause", 13.0: "quiet"}).until(14.0)
+    run.assistant.finish()
+    chime = len(run.assistant.chime) / OUT_RATE  # played before each routine; not counted
+    assert [(r["routine"], r["ended"], r["seconds"]) for r in run.records] == [
+        ("body_scan", "paused", pytest.approx(9.5 - chime, abs=0.05)),
+        ("pause", "quiet", pytest.approx(3.0 - chime, abs=0.05))]
+    assert all(r["before"] is None and r["after"] is None for r in run.records)

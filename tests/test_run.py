@@ -16,6 +16,7 @@ from assistant.sound import OUT_RATE
 from assistant.sound.files import read_wav
 from assistant.sound.player import FADE_OUT
 from assistant.speaking.answers import ANSWERS, chime
+from assistant.speaking.routines import render
 from assistant.speaking.timeline import LEAD_IN
 from assistant.speaking.voice import Voice
 
@@ -240,3 +241,33 @@ def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
     else:
         assert reloads == [False] and triggers == ["ground"]
         assert "was not used" in said and "not valid YAML" in said
+
+
+def test_phrases_with_nothing_to_do_are_answered_and_own_routines_and_the_list_play(tmp_path):
+    """Through `run`, heard by the default engine: "continue please" with nothing to go back
+    to gets its spoken answer; a routine of the user's own starts on its phrase; "what can i
+    say" reads the phrases. Each answer starts with the chime."""
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("continue please", "kal16", tmp_path),
+               silence(7.0), flite("check in with me", "slt", tmp_path), silence(4.0),
+               flite("what can i say", "rms", tmp_path), silence(4.0),
+               flite("be quiet now", "slt", tmp_path), silence(4.0))
+    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
+                 "--events", tmp_path / "ev.jsonl", "--fast")
+    assert result.returncode == 0, result.stderr
+    events = read_events(tmp_path / "ev.jsonl")
+    assert [e["intent"] for e in events if e["event"] == "trigger"] == \
+        ["resume", "check_in", "what_can_i_say", "quiet"]
+    assert [e["routine"] for e in events if e["event"] == "routine_start"] == \
+        ["check_in", "phrases"]
+    out = read_wav(tmp_path / "out.wav", OUT_RATE)
+    config = config_module.load(ROOT / "config.yaml")[0]
+    voice = Voice(rate=config.rate, volume=config.volume)
+    resume = first(events, "answer", text=ANSWERS["nothing_to_resume"])["t"]
+    b = chimes_at(out, resume)
+    answer = voice.say(ANSWERS["nothing_to_resume"])
+    assert np.abs(out[b:b + len(answer)] - answer).max() <= 2 / 32768
+    for routine in ("check_in", "phrases"):
+        start = first(events, "routine_start", routine=routine)["t"]
+        b = chimes_at(out, start) + int(round(LEAD_IN * OUT_RATE))
+        opening = voice.say(render(routine, config, voice).marks[0].text)[:OUT_RATE]
+        assert np.abs(out[b:b + len(opening)] - opening).max() <= 2 / 32768, routine

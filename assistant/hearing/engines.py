@@ -36,7 +36,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
     and learns from the user's
     enrolled takes there (or from ``enrolled``), saying how far it is through ``progress``;
     ``exclude`` keeps words out of its examples (for benchmarks)."""
-    phrases = config.phrases
+    phrases = config.listened  # the phrases, and any check-in's answers
     engine = choose_engine(config)
     if engine == "embedding":
         from ..learning.enroll import load
@@ -56,7 +56,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
         from .twostage import TwoStageRecogniser
         from .whisper import Transcriber
 
-        quick = known_phrases(phrases)
+        quick = known_phrases(config.phrases)  # answers to a check-in: only in the checks
         first = PocketSphinxRecogniser(quick, sensitivity=config.sensitivity,
                                        phrase_sensitivity={
                                            p: s for p, s in config.phrase_sensitivity.items()
@@ -64,7 +64,8 @@ def make_recogniser(config: Config, *, store: Path | None = None,
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
         return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
                                   sensitivity=config.sensitivity,
-                                  phrase_sensitivity=config.phrase_sensitivity)
+                                  phrase_sensitivity=config.phrase_sensitivity,
+                                  hinted=config.phrases)
     if engine == "vosk":
         from .vosk import VoskRecogniser, load_vosk_model
 

@@ -127,14 +127,18 @@ class TwoStageRecogniser(Recogniser):
                  first: Recogniser | None, scout: Recogniser | None = None,
                  phonetic: Phonetic | None = None,
                  sensitivity: float = DEFAULT_SENSITIVITY,
-                 phrase_sensitivity: dict[str, float] | None = None):
+                 phrase_sensitivity: dict[str, float] | None = None,
+                 hinted: Iterable[str] | None = None):
+        """``hinted``: the phrases given to Whisper as hints (default all; a check-in's numbers
+        are left out, so that Whisper is not made readier to write them)."""
         super().__init__(phrases)
         self.transcriber, self.first, self.scout = transcriber, first, scout
         self.phonetic = phonetic or Phonetic()
         self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
         self.tolerance = {p: tolerance((phrase_sensitivity or {}).get(p, sensitivity))
                           for p in self.phrases}
-        self.hints = ", ".join(self.phrases)
+        self.hinted_phrases = tuple(self.phrases if hinted is None else hinted)
+        self.hints = ", ".join(self.hinted_phrases)
         for phrase in self.phrases:
             self.phonetic.sound(phrase)  # every phrase's phonemes found once, now
         self.recent = Recent(KEPT)
@@ -157,7 +161,8 @@ class TwoStageRecogniser(Recogniser):
                                   first=self.first.fresh() if self.first else None,
                                   scout=self.scout.fresh() if self.scout else None,
                                   phonetic=self.phonetic, sensitivity=self.sensitivity,
-                                  phrase_sensitivity=self.phrase_sensitivity)
+                                  phrase_sensitivity=self.phrase_sensitivity,
+                                  hinted=self.hinted_phrases)
 
     def eager(self) -> Recogniser:
         """What notices phrases in the assistant's own output: the first stage, eagerly."""
@@ -265,7 +270,7 @@ class TwoStageRecogniser(Recogniser):
         words = text.split()
         if not words or len(words) > self.longest + SHORT:
             return ()
-        return tuple(p for p in self.phrases if self.phonetic.distance(p, text) <= NEAR)
+        return tuple(p for p in self.hinted_phrases if self.phonetic.distance(p, text) <= NEAR)
 
     def _check_candidate(self, candidate: Pending) -> None:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
