@@ -15,6 +15,7 @@ from assistant.speaking.voice import Voice
 from .conftest import ROOT
 from .support.numbers import digits_heard, edits_within
 
+
 @pytest.fixture(scope="module")
 def heard():
     """Each section of the shipped help routine, rendered and transcribed."""
