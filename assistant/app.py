@@ -8,6 +8,7 @@ should know while it runs goes to the ``tell`` callback it is given.
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,7 +21,7 @@ from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import make_recogniser
 from .journal import Journal, Keeper, journal_path
-from .sound import IN_RATE
+from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
 from .sound.player import Player, WavRecorder
@@ -53,6 +54,46 @@ def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: 
         raise ConfigError(problems) from None
     except RecogniserError as exc:
         raise ConfigError([f"{config.where('listen', 'model')}: {exc}"]) from None
+
+
+#: Said aloud, once, when a headless assistant starts with no microphone to hear.
+NO_MICROPHONE = ("I cannot hear a microphone yet. I will start listening as soon as one is "
+                 "connected.")
+
+
+def wait_for_microphone(config: Config, *, tell: Tell, say: Tell,
+                        check: Callable[[str | int | None], None] = check_microphone,
+                        every: float = 2.0) -> None:
+    """With no one at a terminal (a service), a missing microphone is not an error to exit
+    on: it is said once, on screen and aloud, and looked for again every ``every`` seconds."""
+    missing = False
+    while True:
+        try:
+            check(config.input_device)
+        except AudioError as exc:
+            if not missing:
+                missing = True
+                tell(f"{exc} Waiting for one.")
+                say(NO_MICROPHONE)
+            time.sleep(every)
+            continue
+        if missing:
+            tell("A microphone is there now.")
+        return
+
+
+def say_once(config: Config, text: str) -> None:
+    """``text`` said on the configured speaker, before the assistant itself has started
+    (nothing is said if there is no speaker either)."""
+    player = Player()
+    try:
+        sound = voice_for(config).say(text)
+        speaker = Speaker(player, device=config.output_device)
+    except Exception:  # noqa: BLE001 - no voice or no speaker: the words are on screen
+        return
+    player.play(sound)
+    time.sleep(len(sound) / player.rate + 0.3)
+    speaker.close()
 
 
 def voice_for(config: Config) -> Voice:
@@ -90,9 +131,10 @@ class Session:
     ``input`` is a WAV file to listen to instead of the microphone (``realtime``: paced like
     one); ``output`` a WAV file to write instead of playing; ``listen`` False when there is
     nothing to listen to (only rendering to a file); ``verbose`` echoes each event to
-    stderr; ``watch`` is shown the assistant after each chunk; ``journal`` False keeps no
-    journal (nor does a session that only writes a file, or a configuration that says
-    ``journal: false``)."""
+    stderr; ``watch`` is shown the assistant after each chunk; ``headless`` (a service, no
+    terminal) waits for a missing microphone instead of refusing to start; ``journal`` False
+    keeps no journal (nor does a session that only writes a file, or a configuration that
+    says ``journal: false``)."""
 
     def __init__(self, config: Config, stack: ExitStack, *, store: Path,
                  input: Path | None = None, output: Path | None = None,
@@ -100,9 +142,11 @@ class Session:
                  chunk_ms: int = 20, tell: Tell = lambda message: None,
                  reload: threading.Event | None = None, verbose: bool = False,
                  watch: Callable[[Assistant], None] = lambda assistant: None,
-                 journal: bool = True):
+                 journal: bool = True, headless: bool = False):
         self.chunk = max(1, IN_RATE * chunk_ms // 1000)
-        if listen and input is None:
+        if listen and input is None and headless:
+            wait_for_microphone(config, tell=tell, say=lambda text: say_once(config, text))
+        elif listen and input is None:
             check_microphone(config.input_device)  # refuse before any slow start-up work
         stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
         log = EventLog(stream, echo=verbose)

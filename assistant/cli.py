@@ -32,6 +32,10 @@ from .learning.learn import learned
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
 from .screen import Screen, status_of
+from .service import ServiceError
+from .service import install as install_service
+from .service import remove as remove_service
+from .service import status as service_status
 from .setup import SetupError, run_setup, still_the_example
 from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices, streams_opened
@@ -76,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="also print each event (for "
                      "developers)")
     run.add_argument("--no-journal", action="store_true", help="keep no journal this time")
+    run.add_argument("--service", action="store_true", help="run as a service (with no one at "
+                     "a screen): wait for a missing microphone, saying so aloud, instead of "
+                     "ending")
 
     say = with_config("say", "play one routine now, still listening for the pause word")
     say.add_argument("routine", help="pause, help, breathing, body_scan, ground, phrases, or "
@@ -123,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
                         "people); writes them into the configuration, keeping its comments")
     setup.add_argument("--first-time", action="store_true", help="only if the configuration "
                        "still holds the example's people")
+    service = with_config("service", "start it at login and restart it if it fails (a "
+                          "systemd user service), or say how it is, or take it away")
+    service.add_argument("action", choices=("install", "status", "remove"))
     sub.add_parser("devices", help="list the audio devices")
     return p
 
@@ -178,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                           output=args.output, events=args.events, realtime=not args.fast,
                           chunk_ms=args.chunk_ms, tell=tell, reload=reload,
                           verbose=args.verbose, journal=not args.no_journal,
+                          headless=args.service,
                           watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.prepare()
         session.open_microphone()
@@ -420,6 +431,20 @@ def cmd_journal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_service(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "install":
+            load_config(args.config)  # a service that would fail at once is not installed
+            print(install_service(args.config))
+        elif args.action == "status":
+            print(service_status())
+        else:
+            print(remove_service())
+    except ServiceError as exc:
+        raise Refused(str(exc), EXIT_AUDIO) from None
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:  # noqa: ARG001
     print(list_devices())
     return 0
@@ -456,7 +481,7 @@ def answer(argv: list[str] | None) -> int:
         print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
                "check": cmd_check, "setup": cmd_setup, "journal": cmd_journal,
-               "devices": cmd_devices}[args.command]
+               "service": cmd_service, "devices": cmd_devices}[args.command]
     try:
         return command(args)
     except Refused as exc:
