@@ -202,7 +202,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def first_words(config: Config) -> str:
     """One short line on start: how to pause, and how to hear every phrase."""
     pause, every = config.words.get("pause", ()), config.words.get("what_can_i_say", ())
-    line = f"Say '{pause[0]}' to pause at any time" if pause else "Listening"
+    line = f"Listening. Say '{pause[0]}' to pause at any time" if pause else "Listening"
     if every:
         line += f", or '{every[0]}' to hear all your phrases"
     return line + ". Ctrl-C ends."

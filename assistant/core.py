@@ -342,13 +342,17 @@ class Assistant:
         if self.config.greeting and pause:
             self.announce(greeting(pause[0]))
 
+    def spoken(self, text: str) -> np.ndarray:
+        """``text`` rendered; nothing if it cannot be (the chime and the log still answer)."""
+        try:
+            return self.voice.say(text)
+        except Exception:  # noqa: BLE001 - never stop listening for a sentence
+            return np.zeros(0, np.float32)
+
     def reply(self, text: str, *, log: bool = True) -> None:
         """A short answer (after the chime, if the phrase has not had it yet); a routine that
         is playing stops for it and goes on from where it was."""
-        try:
-            words = self.voice.say(text)
-        except Exception:  # noqa: BLE001 - the chime and the log still answer; never stop here
-            words = np.zeros(0, np.float32)
+        words = self.spoken(text)
         gap = np.zeros(int(GAP * self.player.rate), np.float32)
         sound = np.concatenate([self.take_chime() if self._ack is not None else gap[:0],
                                 words, gap])
@@ -433,7 +437,7 @@ class Assistant:
         c = self.config.checkins
         thanks = fill(c.thanks, {"rating": d.phrase.capitalize()})
         if asking.when == "before":
-            words = self.voice.say(thanks)
+            words = self.spoken(thanks)
             gap = np.zeros(int(GAP * self.player.rate), np.float32)
             self._ack = np.concatenate([self.chime, words, gap])  # said, then the routine
             self.replies.append((self.now, self.now + len(self._ack) / self.player.rate,

@@ -103,3 +103,17 @@ def shared_speech() -> Path:
         pytest.skip(f"the shared recordings are not at {SPEECH} (set GROUNDING_SHARED)")
     return SPEECH
 
+
+def run_through(tmp_path: Path, *parts: np.ndarray, config: Path | None = None
+                ) -> tuple[list[dict], np.ndarray]:
+    """``parts`` (16 kHz) saved as one WAV and played to `run --fast`; its events, and what it
+    said (at the output rate)."""
+    from assistant.sound import OUT_RATE
+    from assistant.sound.files import read_wav
+
+    wav = save(tmp_path / "in.wav", *parts)
+    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav", "--events",
+                 tmp_path / "ev.jsonl", "--fast", *(["--config", config] if config else []))
+    assert result.returncode == 0, result.stderr
+    return read_events(tmp_path / "ev.jsonl"), read_wav(tmp_path / "out.wav", OUT_RATE)
+

@@ -131,3 +131,34 @@ def test_enrolled_takes_teach_it_a_voice_it_did_not_know(recogniser, models, tmp
     print("heard after enrolling:", after)
     assert after >= 5 and after >= before + 2, (before, after)
     assert heard(personal, user(ORDINARY, 1.0)) == []
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_learning_that_was_interrupted_goes_on_where_it_stopped(tmp_path):
+    """Stopped partway (a power cut on a Pi), learning keeps the steps it finished and
+    does only the rest the next time; the model is the one an unbroken learning makes."""
+    phrases = ("stop everything",)
+    said: list[str] = []
+
+    def stop_at_the_third_step(message: str) -> None:
+        said.append(message)
+        if "step 3 of" in message:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        load_or_train(phrases, tmp_path / "a", progress=stop_at_the_third_step)
+    kept = sorted(p.name for p in (tmp_path / "a").glob("learning/*/step-*.npz"))
+    assert kept == ["step-0.npz", "step-1.npz"]
+    said.clear()
+    resumed = load_or_train(phrases, tmp_path / "a", progress=said.append)
+    assert [m for m in said if "done before" in m] == [
+        "learning 'stop everything' (step 1 of 4: done before)",
+        "learning what is not a phrase (step 2 of 4: done before)"]
+    assert not (tmp_path / "a" / "learning").exists() or not any(
+        (tmp_path / "a" / "learning").iterdir()), "the steps go once it has learned"
+    unbroken = load_or_train(phrases, tmp_path / "b")
+    for name in ("w1", "b1", "w2", "b2", "mean", "scale"):
+        np.testing.assert_array_equal(getattr(resumed, name), getattr(unbroken, name))

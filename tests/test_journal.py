@@ -114,3 +114,17 @@ def test_forget_asks_once_and_no_journal_keeps_nothing(tmp_path):
     gone = cli("journal", "--forget", env=env, input="y\n")
     assert gone.returncode == 0 and "Deleted" in gone.stdout
     assert not journal_path(store).exists()
+
+
+def test_journal_false_in_the_configuration_keeps_none(tmp_path):
+    data = yaml.safe_load((ROOT / "config.yaml").read_text())
+    data["journal"] = False
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    store = tmp_path / "store"
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt", tmp_path),
+               silence(2.0), flite("be quiet now", "slt", tmp_path), silence(2.0))
+    result = cli("run", "--config", path, "--input", wav, "--output", tmp_path / "o.wav",
+                 "--fast", env={"GROUNDING_DATA": str(store)})
+    assert result.returncode == 0, result.stderr
+    assert not journal_path(store).exists()

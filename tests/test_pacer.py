@@ -11,7 +11,7 @@ from assistant.sound.files import read_wav
 from assistant.speaking import routines
 from assistant.speaking.voice import Voice
 
-from .conftest import ROOT, cli, flite, read_events, save, silence
+from .conftest import ROOT, cli, flite, run_through, silence
 from .support.analysis import onset_delay, phase_timing, speech_onsets, tone_pitch
 
 
@@ -103,18 +103,11 @@ def test_body_scan_leaves_out_the_regions_the_user_listed(tmp_path):
 
 
 # -- by voice, while a routine runs ---------------------------------------------------------------
-def run(tmp_path, *parts) -> tuple[list[dict], np.ndarray]:
-    wav = save(tmp_path / "in.wav", *parts)
-    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
-                 "--events", tmp_path / "ev.jsonl", "--fast")
-    assert result.returncode == 0, result.stderr
-    return read_events(tmp_path / "ev.jsonl"), read_wav(tmp_path / "out.wav", OUT_RATE)
-
-
 def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
-    events, out = run(tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path),
-                      silence(30.0), flite("slower please", "rms", tmp_path), silence(40.0),
-                      flite("be quiet now", "slt", tmp_path), silence(0.5))
+    events, out = run_through(
+        tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path), silence(30.0),
+        flite("slower please", "rms", tmp_path), silence(40.0),
+        flite("be quiet now", "slt", tmp_path), silence(0.5))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == ["breathe", "slower",
                                                                         "quiet"]
     t_slower = next(e["t"] for e in events if e["event"] == "trigger" and e["intent"] == "slower")
@@ -138,10 +131,10 @@ def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
 
 
 def test_skip_and_repeat_in_the_body_scan(tmp_path):
-    events, _ = run(tmp_path, silence(0.5), flite("body scan", "rms", tmp_path), silence(16.0),
-                    flite("skip this part", "slt", tmp_path), silence(4.0),
-                    flite("one more time", "slt", tmp_path), silence(3.0),
-                    flite("be quiet now", "slt", tmp_path), silence(0.5))
+    events, _ = run_through(tmp_path, silence(0.5), flite("body scan", "rms", tmp_path),
+                            silence(16.0), flite("skip this part", "slt", tmp_path), silence(4.0),
+                            flite("one more time", "slt", tmp_path), silence(3.0),
+                            flite("be quiet now", "slt", tmp_path), silence(0.5))
     seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]
     # skip moved forward to the start of the section after the one playing; repeat, four
@@ -167,10 +160,11 @@ def test_pace_changes_stay_between_3_and_10_breaths_a_minute():
 
 
 def test_resume_after_the_pause_word_starts_again_at_the_start_of_a_breath(tmp_path):
-    events, out = run(tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path),
-                      silence(14.0), flite("stop everything", "rms", tmp_path), silence(2.0),
-                      flite("continue please", "kal16", tmp_path), silence(4.0),
-                      flite("be quiet now", "slt", tmp_path), silence(0.5))
+    events, out = run_through(
+        tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path), silence(14.0),
+        flite("stop everything", "rms", tmp_path), silence(2.0),
+        flite("continue please", "kal16", tmp_path), silence(4.0),
+        flite("be quiet now", "slt", tmp_path), silence(0.5))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == [
         "breathe", "pause", "resume", "quiet"]
     starts = [e for e in events if e["event"] == "routine_start"]

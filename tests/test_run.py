@@ -20,7 +20,7 @@ from assistant.speaking.routines import render
 from assistant.speaking.timeline import LEAD_IN
 from assistant.speaking.voice import Voice
 
-from .conftest import ROOT, cli, flite, read_events, save, silence
+from .conftest import ROOT, cli, flite, read_events, run_through, save, silence
 from .support.analysis import best_match
 
 STOP_LIMIT = 0.100  # seconds of audio time from the pause trigger to silence
@@ -247,19 +247,15 @@ def test_phrases_with_nothing_to_do_are_answered_and_own_routines_and_the_list_p
     """Through `run`, heard by the default engine: "continue please" with nothing to go back
     to gets its spoken answer; a routine of the user's own starts on its phrase; "what can i
     say" reads the phrases. Each answer starts with the chime."""
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("continue please", "kal16", tmp_path),
-               silence(7.0), flite("check in with me", "slt", tmp_path), silence(4.0),
-               flite("what can i say", "rms", tmp_path), silence(4.0),
-               flite("be quiet now", "slt", tmp_path), silence(4.0))
-    result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
-                 "--events", tmp_path / "ev.jsonl", "--fast")
-    assert result.returncode == 0, result.stderr
-    events = read_events(tmp_path / "ev.jsonl")
+    events, out = run_through(
+        tmp_path, silence(0.5), flite("continue please", "kal16", tmp_path), silence(7.0),
+        flite("check in with me", "slt", tmp_path), silence(4.0),
+        flite("what can i say", "rms", tmp_path), silence(4.0),
+        flite("be quiet now", "slt", tmp_path), silence(4.0))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == \
         ["resume", "check_in", "what_can_i_say", "quiet"]
     assert [e["routine"] for e in events if e["event"] == "routine_start"] == \
         ["check_in", "phrases"]
-    out = read_wav(tmp_path / "out.wav", OUT_RATE)
     config = config_module.load(ROOT / "config.yaml")[0]
     voice = Voice(rate=config.rate, volume=config.volume)
     resume = first(events, "answer", text=ANSWERS["nothing_to_resume"])["t"]

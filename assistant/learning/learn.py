@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from .enroll import digest, load
 from .lexicon import COMMON, dictionary, neighbours
 from .speakers import RATES, speak, voices
 
-VERSION = 7  # change when the data or the network changes, so old caches are not used
+VERSION = 8  # change when the data or the network changes, so old caches are not used
 ENROLLED_COPIES = 30  # augmented copies of each take of the user's own voice
 #: The kind of thing the assistant itself says (calm guidance, dates, breathing cues, contacts),
 #: so that its own voice from the speaker does not start anything. Written for this purpose;
@@ -89,7 +90,8 @@ def positive_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Gener
     windows = embedder.history(embedder.clip(clip_like(sound, rng, noises, lead) * 32767))
     first = int(np.ceil(end / BLOCK))  # the first block that holds the phrase's end
     duration = (len(loud) and (loud[-1] - loud[0])) / IN_RATE
-    return windows[first - 1:first + 2], duration
+    # A copy: a slice would keep the whole recording's windows alive (140 MB a phrase).
+    return windows[first - 1:first + 2].copy(), duration
 
 
 def negative_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
@@ -107,10 +109,30 @@ class Examples:
 
     windows: list[np.ndarray] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    duration: float = 0.0
+    """For one phrase's examples: how long it typically takes to say."""
 
     def add(self, windows: np.ndarray, label: int) -> None:
-        self.windows.append(windows)
+        self.windows.append(windows.astype(np.float32, copy=False))
         self.labels += [label] * len(windows)
+
+    def extend(self, other: Examples) -> None:
+        self.windows += other.windows
+        self.labels += other.labels
+
+    def matrix(self, *, consume: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Every window as one row of a float32 matrix, and the labels. With ``consume``,
+        each part is let go as soon as it is copied in, so the examples are held once, not
+        twice."""
+        rows = sum(len(w) for w in self.windows)
+        x = np.empty((rows, FRAMES * 96), np.float32)
+        at = 0
+        for i, w in enumerate(self.windows):
+            x[at:at + len(w)] = w.reshape(len(w), -1)
+            at += len(w)
+            if consume:
+                self.windows[i] = np.zeros((0,) + w.shape[1:], np.float32)  # not a view of w
+        return x, np.array(self.labels)
 
 
 @dataclass
@@ -122,6 +144,9 @@ class Synthetic:
     durations: np.ndarray
     noises: list[np.ndarray]
     vocabulary: list[str]
+    parts: list[Path] = field(default_factory=list)
+    """Where the windows are, when they were streamed to files rather than held (their
+    labels are in ``examples``, in the same order)."""
 
 
 #: Synthetic examples kept for reuse inside ``keeping_examples()`` (tests learn the same
@@ -143,22 +168,31 @@ def keeping_examples() -> Iterator[None]:
 def train(phrases: tuple[str, ...], *, seed: int = 0,
           progress: Callable[[str], None] = lambda message: None,
           enrolled: dict[str, list[np.ndarray]] | None = None,
-          exclude: Iterable[str] = ()) -> Classifier:
+          exclude: Iterable[str] = (), work: Path | None = None) -> Classifier:
     """Synthesise, embed and fit; ``enrolled`` adds the user's own takes of some phrases.
     Words in ``exclude`` are never spoken as examples (a benchmark keeps its test words
-    out this way). Takes a few minutes for a dozen phrases."""
+    out this way); ``work`` keeps each finished step, to go on from after an interruption.
+    Takes a few minutes for a dozen phrases."""
     key = (tuple(phrases), seed, frozenset(exclude))
     made = _kept.get(key) if _kept is not None else None
     if made is None:
-        made = synthesise(phrases, seed=seed, exclude=set(exclude), progress=progress)
+        made = synthesise(phrases, seed=seed, exclude=set(exclude), progress=progress,
+                          work=work)
         if _kept is not None:
             _kept[key] = made
-    examples = Examples(list(made.examples.windows), list(made.examples.labels))
+    # Kept for another learning (tests): copy the list; else the examples are used up here.
+    examples = Examples(list(made.examples.windows), list(made.examples.labels)) \
+        if _kept is not None else made.examples
+    own = Examples()  # the user's takes, after the synthetic examples
     if enrolled:
         progress("learning your own voice")
-        add_enrolled(examples, phrases, enrolled, made, np.random.default_rng([seed, 1]))
-    x = np.concatenate(examples.windows).reshape(-1, FRAMES * 96)
-    y = np.array(examples.labels)
+        add_enrolled(own, phrases, enrolled, made, np.random.default_rng([seed, 1]))
+    if made.parts and work is not None:  # streamed from the files of the steps
+        x = streamed(made.parts, own, work / "examples.npy")
+        y = np.array(examples.labels + own.labels)
+    else:
+        examples.extend(own)
+        x, y = examples.matrix(consume=_kept is None)
     progress(f"fitting on {len(y)} examples")
     return fit(x, y, phrases, made.durations, np.random.default_rng([seed, 2]))
 
@@ -180,9 +214,14 @@ def add_enrolled(examples: Examples, phrases: tuple[str, ...],
 
 
 def synthesise(phrases: tuple[str, ...], *, seed: int, exclude: set[str],
-               progress: Callable[[str], None]) -> Synthetic:
+               progress: Callable[[str], None], work: Path | None = None) -> Synthetic:
     """Every example made from synthetic speech: the phrases alone and inside sentences,
-    everyday speech, speech like the assistant's own, near-sounding words, noise alone."""
+    everyday speech, speech like the assistant's own, near-sounding words, noise alone.
+
+    The work is done in steps (each phrase is one), each with its own random numbers, so a
+    step gives the same examples whenever it runs. With ``work`` (a private folder), each
+    finished step is kept there, and learning that was interrupted goes on from the first
+    step not yet kept instead of starting over."""
     rng = np.random.default_rng(seed)
     embedder = Embedder()
     talkers = voices()
@@ -200,69 +239,174 @@ def synthesise(phrases: tuple[str, ...], *, seed: int, exclude: set[str],
                            tmp)[:IN_RATE * 40] for e, v in talkers[:3])
         noises = [pink(IN_RATE * 60, rng), np.resize(babble / np.std(babble), IN_RATE * 60),
                   rng.normal(size=IN_RATE * 60).astype(np.float32)]
-        for label, phrase in enumerate(phrases, start=1):
-            progress(f"learning '{phrase}'")
-            lengths = []
+
+        def phrase_step(label: int, phrase: str) -> Callable[[np.random.Generator],
+                                                              Examples]:
+            def step(rng: np.random.Generator) -> Examples:
+                made, lengths = Examples(), []
+                for engine, voice in talkers:
+                    for rate in RATES:
+                        for pitch in (0.85, 1.15):
+                            clean = speak(engine, voice, phrase, rate, pitch, tmp)
+                            windows, duration = positive_windows(clean, embedder, rng, noises)
+                            lengths.append(duration)
+                            made.add(windows, label)
+                            # ...and inside a sentence, with words before and after it.
+                            before = " ".join(rng.choice(vocabulary, int(rng.integers(1, 4))))
+                            said = speak(engine, voice, f"{before} {phrase}", rate, pitch, tmp)
+                            after = speak(engine, voice, " ".join(rng.choice(vocabulary, 2)),
+                                          rate, pitch, tmp)
+                            inside, _ = positive_windows(said, embedder, rng, noises, after)
+                            made.add(inside, label)
+                made.duration = float(np.median(lengths))
+                return made
+            return step
+
+        def everyday(rng: np.random.Generator) -> Examples:
+            made = Examples()
+            for k, (engine, voice) in enumerate(talkers * 2):
+                text = " ".join(rng.choice(vocabulary, 120))
+                speech = speak(engine, voice, text, RATES[k % 3], (0.85, 1.0, 1.15)[k % 3], tmp)
+                made.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
+            return made
+
+        def own_voice(rng: np.random.Generator) -> Examples:
+            made = Examples()
+            padded = [f" {normalise_phrase(t)} " for t in OWN_SPEECH]
+            spoken = [t for t, words in zip(OWN_SPEECH, padded)
+                      if not exclude & set(words.split())
+                      and not any(f" {p} " in words for p in phrases)]
+            for engine, voice in talkers if spoken else []:
+                text = " ".join(rng.choice(spoken, min(6, len(spoken)), replace=False))
+                speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
+                if rng.random() < 0.5:  # over the breathing tone
+                    speech = speech + glide(len(speech), rng) * np.abs(speech).max() * 0.3
+                made.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
+            return made
+
+        def close_words(rng: np.random.Generator) -> Examples:
+            made = Examples()
             for engine, voice in talkers:
-                for rate in RATES:
-                    for pitch in (0.85, 1.15):
-                        clean = speak(engine, voice, phrase, rate, pitch, tmp)
-                        windows, duration = positive_windows(clean, embedder, rng, noises)
-                        lengths.append(duration)
-                        examples.add(windows, label)
-                        # ...and inside a sentence, with words before and after it.
-                        before = " ".join(rng.choice(vocabulary, int(rng.integers(1, 4))))
-                        said = speak(engine, voice, f"{before} {phrase}", rate, pitch, tmp)
-                        after = speak(engine, voice, " ".join(rng.choice(vocabulary, 2)),
-                                      rate, pitch, tmp)
-                        inside, _ = positive_windows(said, embedder, rng, noises, after)
-                        examples.add(inside, label)
-            durations.append(float(np.median(lengths)))
-        progress("learning what is not a phrase")
-        for k, (engine, voice) in enumerate(talkers * 2):
-            text = " ".join(rng.choice(vocabulary, 120))
-            speech = speak(engine, voice, text, RATES[k % 3], (0.85, 1.0, 1.15)[k % 3], tmp)
-            examples.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
-        progress("learning its own voice")
-        padded = [f" {normalise_phrase(t)} " for t in OWN_SPEECH]
-        spoken = [t for t, words in zip(OWN_SPEECH, padded) if not exclude & set(words.split())
-                  and not any(f" {p} " in words for p in phrases)]
-        for engine, voice in talkers if spoken else []:
-            text = " ".join(rng.choice(spoken, min(6, len(spoken)), replace=False))
-            speech = speak(engine, voice, text, RATES[int(rng.integers(3))], None, tmp)
-            if rng.random() < 0.5:  # over the breathing tone
-                speech = speech + glide(len(speech), rng) * np.abs(speech).max() * 0.3
-            examples.add(negative_windows(speech, embedder, rng, noises, piece=4.0), 0)
-        progress("learning words that sound close")
-        for engine, voice in talkers:
-            single = list(rng.choice(vocabulary, 30)) + near
-            rng.shuffle(single)
-            speech = speak(engine, voice, " ".join(single), RATES[int(rng.integers(3))], 1.0,
-                           tmp, gap=True)
-            examples.add(negative_windows(speech, embedder, rng, noises), 0)
-        for noise in [*noises, glide(IN_RATE * 30, rng)]:  # noise or tone alone, coming and going
-            quiet = noise[:IN_RATE * 30] * 10 ** (rng.uniform(-40, -10) / 20)
-            examples.add(negative_windows(quiet, embedder, rng, noises[:1], piece=1.5), 0)
-    return Synthetic(examples, np.array(durations), noises, vocabulary)
+                single = list(rng.choice(vocabulary, 30)) + near
+                rng.shuffle(single)
+                speech = speak(engine, voice, " ".join(single), RATES[int(rng.integers(3))],
+                               1.0, tmp, gap=True)
+                made.add(negative_windows(speech, embedder, rng, noises), 0)
+            for noise in [*noises, glide(IN_RATE * 30, rng)]:  # noise or tone, coming and going
+                quiet = noise[:IN_RATE * 30] * 10 ** (rng.uniform(-40, -10) / 20)
+                made.add(negative_windows(quiet, embedder, rng, noises[:1], piece=1.5), 0)
+            return made
+
+        steps = [(f"learning '{p}'", phrase_step(k, p)) for k, p in enumerate(phrases, 1)]
+        steps += [("learning what is not a phrase", everyday),
+                  ("learning its own voice", own_voice),
+                  ("learning words and sounds that come close", close_words)]
+        parts: list[Path] = []
+        stream = work is not None and _kept is None  # held in memory only to be reused
+        for i, (what, step) in enumerate(steps):
+            kept = work / f"step-{i}" if work is not None else None
+            made = read_step(kept, windows=not stream) if kept is not None else None
+            if made is None:
+                progress(f"{what} (step {i + 1} of {len(steps)})")
+                made = step(np.random.default_rng([seed, 7, i]))
+                if kept is not None:
+                    write_step(kept, made)
+            else:
+                progress(f"{what} (step {i + 1} of {len(steps)}: done before)")
+            if i < len(phrases):
+                durations.append(made.duration)
+            if stream and kept is not None:
+                parts.append(kept.with_suffix(".npy"))
+                examples.labels += made.labels  # the windows stay in their file
+            else:
+                examples.extend(made)
+    return Synthetic(examples, np.array(durations), noises, vocabulary, parts)
+
+
+def write_step(path: Path, made: Examples) -> None:
+    """One finished step: its windows (``.npy``, readable without loading it all), then
+    its labels (``.npz``), which mark the step as whole."""
+    windows = np.concatenate(made.windows) if made.windows \
+        else np.zeros((0, FRAMES, 96), np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, windows.astype(np.float32))
+    store.write_private(path.with_suffix(".npy"), buffer.getvalue())
+    buffer = io.BytesIO()
+    np.savez(buffer, labels=np.array(made.labels), duration=np.array(made.duration))
+    store.write_private(path.with_suffix(".npz"), buffer.getvalue())
+
+
+def read_step(path: Path, *, windows: bool = True) -> Examples | None:
+    """A step kept by an earlier, interrupted learning (None if not there or unreadable);
+    its windows too, or only their labels."""
+    try:
+        with np.load(path.with_suffix(".npz")) as data:
+            made = Examples([], [int(x) for x in data["labels"]], float(data["duration"]))
+        rows = np.load(path.with_suffix(".npy"), mmap_mode="r")
+        if len(rows) != len(made.labels):
+            return None
+        if windows:
+            made.windows.append(np.array(rows, np.float32))
+        return made
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def streamed(parts: list[Path], extra: Examples, path: Path) -> np.ndarray:
+    """The windows of every step's file, then ``extra``'s, as rows of one matrix in a file
+    (``path``): the system keeps in memory what the fit reads, and can let it go."""
+    counts = [np.load(p, mmap_mode="r").shape[0] for p in parts]
+    rows = sum(counts) + sum(len(w) for w in extra.windows)
+    x = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32,
+                                  shape=(rows, FRAMES * 96))
+    at = 0
+    for part in parts:
+        windows = np.load(part, mmap_mode="r")
+        for i in range(0, len(windows), 4096):
+            chunk = windows[i:i + 4096]
+            x[at:at + len(chunk)] = chunk.reshape(len(chunk), -1)
+            at += len(chunk)
+    for w in extra.windows:
+        x[at:at + len(w)] = w.reshape(len(w), -1)
+        at += len(w)
+    return x
 
 
 def fit(x: np.ndarray, y: np.ndarray, phrases: tuple[str, ...], durations: np.ndarray,
         rng: np.random.Generator, *, members: int = 3) -> Classifier:
     """An ensemble of networks, each from its own start and its own resample of the data."""
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-3
-    x = ((x - mean) / scale).astype(np.float32)
-    nets = [fit_one(x[pick], y[pick], len(phrases) + 1, rng)
-            for pick in (rng.integers(len(y), size=len(y)) for _ in range(members))]
+    mean, scale = column_stats(x)
+    x -= mean  # in place: the examples are the largest thing held while learning
+    x /= scale
+    nets = [fit_one(x, y, len(phrases) + 1, rng, pick=rng.integers(len(y), size=len(y)))
+            for _ in range(members)]
     w1, b1, w2, b2 = (np.stack(p) for p in zip(*nets))
     return Classifier(phrases, mean.astype(np.float32), scale.astype(np.float32), w1, b1, w2, b2,
                       durations=durations.astype(np.float32))
 
 
+def column_stats(x: np.ndarray, rows: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation (+ 1e-3), summed in float64 a few thousand
+    rows at a time: numpy's own would make a float64 copy of all of ``x`` (over 1 GB)."""
+    total = np.zeros(x.shape[1], np.float64)
+    for i in range(0, len(x), rows):
+        total += x[i:i + rows].sum(axis=0, dtype=np.float64)
+    mean = total / len(x)
+    spread = np.zeros(x.shape[1], np.float64)
+    for i in range(0, len(x), rows):
+        spread += ((x[i:i + rows] - mean) ** 2).sum(axis=0)
+    return mean.astype(np.float32), (np.sqrt(spread / len(x)) + 1e-3).astype(np.float32)
+
+
 def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
-            hidden: int = 64, epochs: int = 30) -> list[np.ndarray]:
-    """One softmax network trained with Adam; classes weighted so each counts the same."""
-    counts = np.bincount(y, minlength=k).astype(np.float32)
-    weight = (len(y) / (k * np.maximum(counts, 1)))[y]
+            pick: np.ndarray | None = None, hidden: int = 64, epochs: int = 30
+            ) -> list[np.ndarray]:
+    """One softmax network trained with Adam on the rows ``pick`` of ``x`` (all, by default;
+    rows are gathered a batch at a time, never copied all at once); classes weighted so each
+    counts the same."""
+    pick = np.arange(len(y)) if pick is None else pick
+    counts = np.bincount(y[pick], minlength=k).astype(np.float32)
+    weight = (len(pick) / (k * np.maximum(counts, 1)))[y]
     params = [rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
               np.zeros(hidden, np.float32),
               rng.normal(0, np.sqrt(1 / hidden), (hidden, k)).astype(np.float32),
@@ -271,8 +415,8 @@ def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
     v = [np.zeros_like(p) for p in params]
     step, lr, decay = 0, 1e-3, 1e-4
     for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for i in range(0, len(y), 256):
+        order = pick[rng.permutation(len(pick))]
+        for i in range(0, len(order), 256):
             batch = order[i:i + 256]
             xb, yb, wb = x[batch], y[batch], weight[batch]
             h_pre = xb @ params[0] + params[1]
@@ -319,8 +463,13 @@ def load_or_train(phrases: tuple[str, ...], folder: Path, *,
             return Classifier.load(path)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             progress(f"the learned model {path.name} is damaged; learning it again")
-    classifier = train(phrases, progress=progress, enrolled=enrolled, exclude=exclude)
+    # The synthetic examples do not depend on the takes: one work folder for the phrases.
+    work = store.private_folder(folder / "learning" / cache_path(folder, phrases,
+                                                                 exclude=exclude).stem)
+    classifier = train(phrases, progress=progress, enrolled=enrolled, exclude=exclude,
+                       work=work)
     buffer = io.BytesIO()
     classifier.save(buffer)
     store.write_private(path, buffer.getvalue())
+    shutil.rmtree(work, ignore_errors=True)  # learned: the steps are not needed again
     return classifier
