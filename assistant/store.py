@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 
 def default_store() -> Path:
@@ -30,11 +31,17 @@ def private_folder(path: Path) -> Path:
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (0600) so that a reader sees the old file or the new one,
     never half of one."""
+    write_private_with(path, lambda f: f.write(data))
+
+
+def write_private_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """As ``write_private``, with ``write`` writing straight into the file (no copy of
+    the data in memory first)."""
     private_folder(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:  # mkstemp makes the file 0600
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

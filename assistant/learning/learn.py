@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from .enroll import digest, load
 from .lexicon import COMMON, dictionary, neighbours
 from .speakers import RATES, speak, voices
 
+#: Examples kept on disk for learning are half precision: half the memory and the disk, and
+#: far finer than the differences learned from (an embedding's rounding error is ~1e-3).
+STORED = np.float16
 VERSION = 8  # change when the data or the network changes, so old caches are not used
 ENROLLED_COPIES = 30  # augmented copies of each take of the user's own voice
 #: The kind of thing the assistant itself says (calm guidance, dates, breathing cues, contacts),
@@ -113,7 +117,7 @@ class Examples:
     """For one phrase's examples: how long it typically takes to say."""
 
     def add(self, windows: np.ndarray, label: int) -> None:
-        self.windows.append(windows.astype(np.float32, copy=False))
+        self.windows.append(windows.astype(STORED))
         self.labels += [label] * len(windows)
 
     def extend(self, other: Examples) -> None:
@@ -131,7 +135,7 @@ class Examples:
             x[at:at + len(w)] = w.reshape(len(w), -1)
             at += len(w)
             if consume:
-                self.windows[i] = np.zeros((0,) + w.shape[1:], np.float32)  # not a view of w
+                self.windows[i] = np.zeros((0,) + w.shape[1:], STORED)  # not a view of w
         return x, np.array(self.labels)
 
 
@@ -324,13 +328,17 @@ def synthesise(phrases: tuple[str, ...], *, seed: int, exclude: set[str],
 
 
 def write_step(path: Path, made: Examples) -> None:
-    """One finished step: its windows (``.npy``, readable without loading it all), then
-    its labels (``.npz``), which mark the step as whole."""
-    windows = np.concatenate(made.windows) if made.windows \
-        else np.zeros((0, FRAMES, 96), np.float32)
-    buffer = io.BytesIO()
-    np.save(buffer, windows.astype(np.float32))
-    store.write_private(path.with_suffix(".npy"), buffer.getvalue())
+    """One finished step: its windows (``.npy`` in half precision, readable without loading
+    it all), then its labels (``.npz``), which mark the step as whole."""
+    def windows(f: BinaryIO) -> None:  # part after part, never all of them joined in memory
+        rows = sum(len(w) for w in made.windows)
+        np.lib.format.write_array_header_1_0(f, {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(STORED)), "fortran_order": False,
+            "shape": (rows, FRAMES, 96)})
+        for w in made.windows:
+            f.write(np.ascontiguousarray(w, STORED).tobytes())
+
+    store.write_private_with(path.with_suffix(".npy"), windows)
     buffer = io.BytesIO()
     np.savez(buffer, labels=np.array(made.labels), duration=np.array(made.duration))
     store.write_private(path.with_suffix(".npz"), buffer.getvalue())
@@ -346,25 +354,41 @@ def read_step(path: Path, *, windows: bool = True) -> Examples | None:
         if len(rows) != len(made.labels):
             return None
         if windows:
-            made.windows.append(np.array(rows, np.float32))
+            made.windows.append(np.array(rows))
+        del rows  # unmapped
         return made
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
 
 
+def read_rows(path: Path, rows: int = 4096) -> Iterator[np.ndarray]:
+    """The rows of a 2- or 3-dimensional ``.npy`` file, a few thousand at a time, flattened,
+    read (not mapped: a mapping would hold every page it had touched)."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                  else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = header(f)
+        width = int(np.prod(shape[1:]))
+        left = shape[0]
+        while left:
+            n = min(rows, left)
+            yield np.fromfile(f, dtype=dtype, count=n * width).reshape(n, width)
+            left -= n
+
+
 def streamed(parts: list[Path], extra: Examples, path: Path) -> np.ndarray:
-    """The windows of every step's file, then ``extra``'s, as rows of one matrix in a file
-    (``path``): the system keeps in memory what the fit reads, and can let it go."""
+    """The windows of every step's file, then ``extra``'s, as rows of one half-precision
+    matrix in a file (``path``): the system keeps in memory what the fit reads, and can let
+    it go; each step's file is mapped only while it is copied."""
     counts = [np.load(p, mmap_mode="r").shape[0] for p in parts]
     rows = sum(counts) + sum(len(w) for w in extra.windows)
-    x = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32,
-                                  shape=(rows, FRAMES * 96))
+    x = np.lib.format.open_memmap(path, mode="w+", dtype=STORED, shape=(rows, FRAMES * 96))
+    os.chmod(path, 0o600)
     at = 0
     for part in parts:
-        windows = np.load(part, mmap_mode="r")
-        for i in range(0, len(windows), 4096):
-            chunk = windows[i:i + 4096]
-            x[at:at + len(chunk)] = chunk.reshape(len(chunk), -1)
+        for chunk in read_rows(part):
+            x[at:at + len(chunk)] = chunk
             at += len(chunk)
     for w in extra.windows:
         x[at:at + len(w)] = w.reshape(len(w), -1)
@@ -418,7 +442,7 @@ def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
         order = pick[rng.permutation(len(pick))]
         for i in range(0, len(order), 256):
             batch = order[i:i + 256]
-            xb, yb, wb = x[batch], y[batch], weight[batch]
+            xb, yb, wb = x[batch].astype(np.float32), y[batch], weight[batch]
             h_pre = xb @ params[0] + params[1]
             keep = (rng.random(h_pre.shape) > 0.2) / 0.8  # dropout on the hidden layer
             h = np.maximum(h_pre, 0) * keep
