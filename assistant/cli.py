@@ -368,16 +368,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask(question: str) -> str:
+    """A line typed in answer; nothing when there is no more to read."""
+    try:
+        return input(question)
+    except EOFError:
+        return ""
+
+
+def confirmed(question: str) -> bool:
+    return ask(question).strip().lower().startswith("y")
+
+
 def cmd_setup(args: argparse.Namespace) -> int:
     if args.first_time and not still_the_example(args.config):
         return 0
     load_config(args.config, quiet=True)  # a file that cannot be read is refused first
-
-    def ask(question: str) -> str:
-        try:
-            return input(question)
-        except EOFError:  # no more answers: keep the rest as it is
-            return ""
 
     try:
         changed = run_setup(args.config, ask=ask, say=tell)
@@ -387,8 +393,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     code = cmd_check(args)
     config = load_config(args.config, quiet=True)
     if choose_engine(config) == "embedding":
-        if ask("Record your pause phrase in your own voice now, so it hears you better? "
-               "[y/N] ").strip().lower().startswith("y"):
+        if confirmed("Record your pause phrase in your own voice now, so it hears you better? "
+                     "[y/N] "):
             return cmd_enroll(argparse.Namespace(config=args.config, phrase=None, times=3,
                                                  takes=None, forget=False))
         tell("Later, 'grounding enroll' records your voice saying your pause phrase.")
@@ -401,8 +407,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_journal(args: argparse.Namespace) -> int:
     journal = Journal(journal_path(default_store()))
     if args.forget:
-        answer = input("Delete every session in your journal? This cannot be undone. [y/N] ")
-        if not answer.strip().lower().startswith("y"):
+        if not confirmed("Delete every session in your journal? This cannot be undone. "
+                         "[y/N] "):
             print("Kept.")
             return 0
         print("Deleted your journal." if journal.forget() else "There was no journal.")

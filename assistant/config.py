@@ -567,7 +567,7 @@ def check_checkins(config: Config, checker: Checker) -> None:
     if not 2.0 <= c.wait <= 30.0:
         checker.error(base + ("wait",), f"is {c.wait}; wait 2 to 30 seconds for an answer.")
     for i, name in enumerate(c.routines):
-        if name not in config.routines or name in ("pause", "help"):
+        if name not in config.routines or name in ("pause", "help", "phrases"):
             checker.error(base + ("routines", i), f"'{name}' cannot have check-ins; use "
                           "breathing, body_scan, ground or one of your own routines.")
     for key in ("before", "after", "thanks", "offer"):

@@ -246,7 +246,7 @@ class Assistant:
             self.log(self.now, "routine_end", routine=name, reason="finished")
             self.state, self.running = State.IDLE, None
             self.said.append((self.now, ""))  # quiet from here
-            record = self.close_session("finished", keep=True)
+            record = self.close_session("finished")
             if record is not None and self.checks_in(name):
                 self.ask("after", name, record)
             elif record is not None:
@@ -379,7 +379,7 @@ class Assistant:
         self.log(self.now, "routine_end", routine=name, reason=reason)
         self.state = State.IDLE
         self.said.append((self.now, ""))  # quiet from here
-        record = self.close_session(ENDED.get(reason, "stopped"), keep=True)
+        record = self.close_session(ENDED.get(reason, "stopped"))
         if record is not None:
             self.journal(record)
         return pos
@@ -392,7 +392,7 @@ class Assistant:
             self.interrupted = (running, running.program.section_at(pos))
 
     # -- the journal and check-ins --------------------------------------------------------------
-    def close_session(self, ended: str, *, keep: bool = False) -> dict | None:
+    def close_session(self, ended: str) -> dict | None:
         """The record of the routine that just ended (how long it played, how it ended)."""
         record, self.session = self.session, None
         if record is None:

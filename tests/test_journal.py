@@ -128,3 +128,16 @@ def test_journal_false_in_the_configuration_keeps_none(tmp_path):
                  "--fast", env={"GROUNDING_DATA": str(store)})
     assert result.returncode == 0, result.stderr
     assert not journal_path(store).exists()
+
+
+def test_since_keeps_the_later_sessions_and_a_bad_day_is_one_sentence(tmp_path):
+    import datetime as dt
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    for day, routine in (("2026-10-01T08:00:00", "ground"), ("2026-11-20T21:30:00", "pause")):
+        journal.add({"started": day, "routine": routine, "seconds": 60.0, "ended": "finished",
+                     "before": None, "after": None})
+    assert [r["routine"] for r in journal.sessions(dt.date(2026, 11, 1))] == ["pause"]
+    assert len(journal.sessions()) == 2
+    bad = cli("journal", "--since", "last tuesday", env={"GROUNDING_DATA": str(tmp_path)})
+    assert bad.returncode == 2 and "'last tuesday' is not a day" in bad.stderr
