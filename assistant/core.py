@@ -41,6 +41,8 @@ OWN_VOICE_WINDOW = 1.5
 #: Seconds of what the assistant said before a phrase was heard (with the section playing
 #: then) that the phrase is compared with, to tell its own voice.
 OWN_TEXT_WINDOW = 6.0
+#: Seconds after a short answer ends in which a phrase it named may still be its echo.
+REPLY_ECHO = 0.5
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
@@ -216,11 +218,14 @@ class Assistant:
         if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
             return True  # a pause is never ignored this way: a wrong one costs one "resume"
         # What was playing when the window began (quiet, if a routine had ended), and since,
-        # and any short answer said in that time.
+        # and any short answer being said while the phrase was. (Not for a pause phrase: the
+        # greeting names it, and a person may say it over the greeting; the recogniser on
+        # what was played still tells its real echo.)
         since = d.start - OWN_TEXT_WINDOW
         before = [t for at, t in self.said if at < since][-1:]
-        text = " ".join(before + [t for at, t in self.said if at >= since] +
-                        [t for a, z, t in self.replies if z >= since and a <= d.end])
+        answers = [t for a, z, t in self.replies if a <= d.end and z + REPLY_ECHO >= d.start
+                   and self.intents[d.phrase] != "pause"]
+        text = " ".join(before + [t for at, t in self.said if at >= since] + answers)
         return (bool(text.strip()) and d.kind != "rejected"
                 and self.recogniser.said_in(d.phrase, text))
 
@@ -300,6 +305,12 @@ class Assistant:
         self.handlers[intent]()
         self._ack = None
 
+    def cut_reply(self) -> None:
+        """A short answer still being said is cut off here (something else plays now)."""
+        if self.replies and self.replies[-1][1] > self.now:
+            start, _, text = self.replies[-1]
+            self.replies[-1] = (start, self.now, text)
+
     def take_chime(self) -> np.ndarray | None:
         """The chime, if the phrase being answered has not had it yet."""
         chime, self._ack = self._ack, None
@@ -322,6 +333,7 @@ class Assistant:
                     self.start("pause", reason="fallback")
                 return
         self.running, self.state = running, State.PLAYING
+        self.cut_reply()
         first = self.take_chime()
         self.player.play(running.program.sound, start=at, before=first)
         begins = self.now + (len(first) / self.player.rate if first is not None else 0.0)
@@ -352,6 +364,7 @@ class Assistant:
     def reply(self, text: str, *, log: bool = True) -> None:
         """A short answer (after the chime, if the phrase has not had it yet); a routine that
         is playing stops for it and goes on from where it was."""
+        self.cut_reply()
         words = self.spoken(text)
         gap = np.zeros(int(GAP * self.player.rate), np.float32)
         sound = np.concatenate([self.take_chime() if self._ack is not None else gap[:0],
@@ -440,10 +453,10 @@ class Assistant:
             words = self.spoken(thanks)
             gap = np.zeros(int(GAP * self.player.rate), np.float32)
             self._ack = np.concatenate([self.chime, words, gap])  # said, then the routine
-            self.replies.append((self.now, self.now + len(self._ack) / self.player.rate,
-                                 thanks))
+            said = (self.now, self.now + len(self._ack) / self.player.rate, thanks)
             self.rating_before = rating
             self.start(asking.routine, reason=asking.routine)
+            self.replies.append(said)
             return
         assert asking.record is not None
         asking.record["after"] = rating
@@ -540,6 +553,7 @@ class Assistant:
 
     def seek(self, at: int, reason: str) -> None:
         assert self.running is not None, "only what is playing can move"
+        self.cut_reply()
         self.player.play(self.running.program.sound, start=at, before=self.take_chime())
         self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
                  to=round(at / self.player.rate, 2))

@@ -22,7 +22,9 @@ import yaml
 from assistant import config as config_module
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample
+from assistant.speaking.answers import chime
 from assistant.speaking.routines import render
+from assistant.speaking.timeline import LEAD_IN
 from assistant.speaking.voice import Voice
 from assistant.speaking.words import fill
 
@@ -120,10 +122,14 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
         fill(config.scripts["pause"][0].say, {"name": config.name}))
     at, similarity = best_match(speaker, opening)
     assert similarity > 0.95, "the pause routine's first sentence was not played"
-    spoken = np.flatnonzero(np.abs(speaker[:at]) > 1e-3)
-    stop = int(spoken[-1])  # the last sound before the pause routine: where the scan stopped
+    # Before it, its lead-in, and before that the chime that answered the phrase.
+    sound_of_chime = chime()
+    chimed, alike = best_match(speaker[:at], sound_of_chime)
+    assert alike > 0.95 and abs(at - chimed - len(sound_of_chime) - LEAD_IN * RATE) < 0.05 * RATE
+    spoken = np.flatnonzero(np.abs(speaker[:chimed]) > 1e-3)
+    stop = int(spoken[-1])  # the last sound before the chime: where the scan stopped
     assert (stop - phrase_end) / RATE < 0.5, "the voice went on after the pause phrase"
-    assert (at - stop) / RATE >= 0.25, "speech went on where the stop should be"
+    assert (chimed - stop) / RATE >= 0.1, "speech went on where the stop should be"
     scan = render("body_scan", config, Voice(rate=config.rate, volume=config.volume))
     where, alike = best_match(scan.sound, speaker[stop - RATE // 2:stop])
     assert alike > 0.9, "what stopped was the body scan"

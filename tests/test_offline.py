@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from assistant.journal import COLUMNS, journal_path
 
 from .conftest import ROOT, flite, save, silence
 
@@ -151,7 +154,16 @@ def test_nothing_it_hears_reaches_the_disk(tmp_path):
         if renamed:
             written.add(renamed.group(2))
     asked = {"out.wav", ".out.wav.part", "ev.jsonl"}
+    # ...and the journal: a row per routine (when, which, how long, how it ended), no sound.
+    journal = journal_path(Path(os.environ["GROUNDING_DATA"]))
+    kept = {str(journal), f"{journal}-journal"}
     temporary = Path(tempfile.gettempdir())
-    others = {w for w in written - asked if not w.startswith(("/dev/null", "/dev/shm/sem."))}
+    others = {w for w in written - asked - kept
+              if not w.startswith(("/dev/null", "/dev/shm/sem."))}
     assert all(Path(w).parent == temporary and not Path(w).exists() for w in others), others
     assert asked <= written
+    with sqlite3.connect(journal) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["sessions"] and columns == ["id", *COLUMNS]
+    assert journal.stat().st_size < 64 * 1024
