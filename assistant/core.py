@@ -128,7 +128,8 @@ class Assistant:
         # The same recogniser on what the assistant itself plays, which reaches the microphone.
         self.echo = recogniser.eager()
         self.reference = Reference(player.rate)
-        self._own: dict[str, float] = {}  # phrase -> when it was last heard in the output
+        #: (when, phrase): each phrase heard in the output, lately.
+        self._own: collections.deque[tuple[float, str]] = collections.deque(maxlen=64)
         # ...and its echo taken out of what the microphone hears, before listening for words,
         # by default where that helps the recogniser.
         use = recogniser.echo_cancel if cancel_echo is None else cancel_echo
@@ -184,7 +185,7 @@ class Assistant:
         """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
         n, played = len(chunk), self.played_during(len(chunk))
         for d in self.echo.feed(played):
-            self._own[d.phrase] = d.time
+            self._own.append((d.time, d.phrase))
         if self.canceller:  # whole 10 ms blocks come out; a rest waits for the next chunk
             out = self.canceller.process(chunk / 32768.0, played / 32768.0)
             chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
@@ -194,7 +195,8 @@ class Assistant:
         for detection in detections:
             if self.own_voice(detection):
                 self.log(detection.time, "ignored", phrase=detection.phrase,
-                         reason="own voice", kind=detection.kind)
+                         reason="own voice", kind=detection.kind, times=detection.count,
+                         start=round(detection.start, 2), end=round(detection.end, 2))
                 continue
             if detection.kind == "heard" and self.acted.get(detection.phrase, -1.0) >= \
                     detection.start:
@@ -212,20 +214,26 @@ class Assistant:
         played a moment before, or in the words it was saying around then; or, while it
         speaks, a phrase other than a pause phrase that only a check told of the phrases heard
         (it imagines those in its own voice; the first stage's own finds are still checked
-        and acted on)."""
-        if d.time - self._own.get(d.phrase, -1e9) <= OWN_VOICE_WINDOW:
-            return True
+        and acted on). Never when a check heard the phrase more times than it said it then:
+        a person said it too (over the greeting, which names the pause phrase)."""
+        echoes = [at for at, phrase in self._own if phrase == d.phrase]
         if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
             return True  # a pause is never ignored this way: a wrong one costs one "resume"
         # What was playing when the window began (quiet, if a routine had ended), and since,
-        # and any short answer being said while the phrase was. (Not for a pause phrase: the
-        # greeting names it, and a person may say it over the greeting; the recogniser on
-        # what was played still tells its real echo.)
+        # and any short answer being said while the phrase was.
         since = d.start - OWN_TEXT_WINDOW
         before = [t for at, t in self.said if at < since][-1:]
-        answers = [t for a, z, t in self.replies if a <= d.end and z + REPLY_ECHO >= d.start
-                   and self.intents[d.phrase] != "pause"]
+        answers = [t for a, z, t in self.replies if a <= d.end and z + REPLY_ECHO >= d.start]
         text = " ".join(before + [t for at, t in self.said if at >= since] + answers)
+        played = sum(at >= d.start - OWN_VOICE_WINDOW for at in echoes)
+        if d.count > max(played, self.recogniser.times_said(d.phrase, text)):
+            return False
+        if any(d.time - at <= OWN_VOICE_WINDOW for at in echoes):
+            return True
+        # (Not the answers for a pause phrase: the greeting names it, and a person may say
+        # it over the greeting; the recogniser on what was played still tells its real echo.)
+        if self.intents[d.phrase] == "pause":
+            text = " ".join(before + [t for at, t in self.said if at >= since])
         return (bool(text.strip()) and d.kind != "rejected"
                 and self.recogniser.said_in(d.phrase, text))
 

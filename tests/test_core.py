@@ -28,15 +28,19 @@ NOW = dt.datetime(2026, 3, 14, 9, 30)
 
 
 class Scripted(Recogniser):
-    """Hears each phrase of ``script`` (seconds -> phrase) at that point of the audio."""
+    """Hears each phrase of ``script`` (seconds -> phrase, or (phrase, times said)) at that
+    point of the audio."""
 
-    def __init__(self, script: dict[float, str] | None = None):
+    def __init__(self, script: dict[float, str | tuple[str, int]] | None = None):
         super().__init__(())
         self.script = dict(script or {})
 
     def _block(self, block: np.ndarray) -> list[Detection]:
         due = [t for t in self.script if t <= self.now]
-        return [Detection(self.script.pop(t), t - 0.8, t, self.now) for t in sorted(due)]
+        heard = [self.script.pop(t) for t in sorted(due)]
+        return [Detection(what, t - 0.8, t, self.now) if isinstance(what, str) else
+                Detection(what[0], t - 0.8, t, self.now, count=what[1])
+                for t, what in zip(sorted(due), heard)]
 
     def eager(self) -> Scripted:
         return Scripted()  # its own voice holds none of the phrases
@@ -263,6 +267,20 @@ def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
     assert [(e["phrase"], e["reason"]) for e in ignored] == [("stop everything", "own voice")]
     triggers = [e["t"] for e in run.events("trigger") if e["phrase"] == "stop everything"]
     assert triggers == [0.5, pytest.approx(ended + 10.0, abs=0.02)]
+
+
+def test_a_phrase_heard_more_often_than_it_said_it_is_the_persons(config, voice):
+    """The person says the pause phrase while the assistant says it too: the check hears it
+    twice in that stretch, where the assistant said it once, so one saying is theirs."""
+    steps = ((config.scripts["pause"][0], replace(config.scripts["pause"][1],
+              say="Whenever you want quiet, say stop everything.", wait=0.5)))
+    own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
+    program = render("pause", own, voice, now=NOW)
+    said_at = 0.5 + program.marks[1].start / OUT_RATE + 1.5
+    run = Run(own, voice, {0.5: "pause", said_at: ("stop everything", 2)})
+    run.until(said_at + 0.5)
+    assert not [e for e in run.log.events if e["event"] == "ignored"]
+    assert [e["t"] for e in run.events("trigger")] == [0.5, pytest.approx(said_at, abs=0.02)]
 
 
 def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(config, voice):

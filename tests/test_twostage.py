@@ -97,6 +97,21 @@ class Claims(Recogniser):
         return []
 
 
+def test_a_saying_soon_after_another_is_heard_again(config, transcriber, tmp_path):
+    """The pause phrase said twice, a second apart (the first may have been the assistant's
+    own, and ignored): the first stage finds the second, and its check hears it as a new
+    saying, not as the first one again."""
+    phrase = flite("stop everything", "slt", tmp_path)  # 1.45 s, with its quiet around it
+    audio = np.concatenate([silence(1.0), phrase, silence(0.6), phrase, silence(2.0)])
+    second = 1.0 + 0.6 + 2 * len(phrase) / IN_RATE
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                    first=Claims({second - 0.1: "stop everything"}))
+    found = detect_samples(recogniser, to_int16(audio), chunk=320)
+    said = [d for d in found if d.kind == "heard" and d.phrase == "stop everything"]
+    assert len(said) == 2, found
+    assert said[1].start > 1.0 + len(phrase) / IN_RATE, "the second one is the second saying"
+
+
 def test_a_rejected_candidate_lets_the_voice_go_on_exactly_where_it_stopped(
         config, transcriber, tmp_path):
     """The first stage claims the pause phrase while someone says something else: the voice
@@ -168,6 +183,10 @@ def test_phrases_are_compared_by_sound():
     assert sounds.distance("stop everything", "okay stop every thing now") <= 0.1
     assert sounds.distance("stop everything", "the weather was mild") > 0.5
     assert sounds.distance("on", "upon a time") > 0.4  # only whole words count
+    said = "I'm just going to stop everything. To pause at any time, say stop every thing."
+    assert sounds.count("stop everything", said, 0.2) == 2
+    assert sounds.count("stop everything", "to pause, say stop everything", 0.2) == 1
+    assert sounds.count("stop everything", "the weather was mild", 0.2) == 0
 
 
 def test_the_kept_audio_is_the_newest_in_order():

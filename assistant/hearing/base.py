@@ -49,6 +49,8 @@ class Detection:
     hinted: bool = False
     """Heard by a check that was told the phrases beforehand (more ready to hear them, and,
     on the assistant's own voice, to imagine them)."""
+    count: int = 1
+    """How many times the phrase was said in the audio that was checked."""
 
 
 class Recogniser:
@@ -102,7 +104,11 @@ class Recogniser:
     def said_in(self, phrase: str, text: str) -> bool:
         """Whether ``text`` (what the assistant was saying) holds ``phrase``, as this
         recogniser would hear it."""
-        return f" {phrase} " in " " + " ".join(re.findall(r"[\w']+", text.lower())) + " "
+        return self.times_said(phrase, text) > 0
+
+    def times_said(self, phrase: str, text: str) -> int:
+        """How many times ``text`` holds ``phrase``, as this recogniser would hear it."""
+        return (" " + " ".join(re.findall(r"[\w']+", text.lower())) + " ").count(f" {phrase} ")
 
     def fresh(self) -> Recogniser:
         """A recogniser with the same settings and no memory of past audio."""

@@ -9,7 +9,7 @@ phrase's length, is how far the phrase is from having been said.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .. import espeak
 
@@ -47,17 +47,37 @@ class Phonetic:
     def distance(self, phrase: str, text: str) -> float:
         """How far ``text`` is from holding ``phrase``: 0 when some run of its words sounds
         exactly like it; 1 or more when nothing does."""
-        target = self.sound(phrase)
+        target, heard, most = self.sound(phrase), self.of(words_of(text)), self._most(phrase)
+        return min((far for i in range(len(heard))
+                    for _, far in self._runs(target, heard, i, most)),
+                   default=float("inf"))
+
+    def count(self, phrase: str, text: str, within: float) -> int:
+        """How many separate runs of words of ``text`` sound like ``phrase`` (each no further
+        from it than ``within``): "stop everything, say stop everything" holds it twice."""
+        target, heard, most = self.sound(phrase), self.of(words_of(text)), self._most(phrase)
+        found, i = 0, 0
+        while i < len(heard):
+            ends = [j for j, far in self._runs(target, heard, i, most) if far <= within]
+            found += bool(ends)
+            i = ends[0] + 1 if ends else i + 1
+        return found
+
+    @staticmethod
+    def _most(phrase: str) -> int:
+        """The most words of a transcript compared with ``phrase`` at once."""
+        return len(words_of(phrase)) + 2
+
+    @staticmethod
+    def _runs(target: tuple[str, ...], heard: list[tuple[str, ...]], i: int,
+              most: int) -> Iterator[tuple[int, float]]:
+        """For each run of up to ``most`` words starting at word ``i``: its last word and how
+        far its sounds are from ``target`` (as a share of the target's length)."""
         if not target:
-            return float("inf")
-        heard = self.of(words_of(text))
-        longest = len(words_of(phrase)) + 2
-        best = float("inf")
-        for i in range(len(heard)):
-            span: tuple[str, ...] = ()
-            for j in range(i, min(len(heard), i + longest)):
-                span += heard[j]
-                if len(span) > 2 * len(target):
-                    break
-                best = min(best, edit_distance(target, span) / len(target))
-        return best
+            return
+        span: tuple[str, ...] = ()
+        for j in range(i, min(len(heard), i + most)):
+            span += heard[j]
+            if len(span) > 2 * len(target):
+                return
+            yield j, edit_distance(target, span) / len(target)

@@ -171,11 +171,11 @@ class TwoStageRecogniser(Recogniser):
     def missing_words(self) -> list[str]:
         return []  # Whisper writes down any word; phrases are compared by sound
 
-    def said_in(self, phrase: str, text: str) -> bool:
-        """Whether the assistant's own ``text`` sounds enough like ``phrase`` that hearing the
-        phrase then may be its own voice ("your body. You can" is 0.25 from "body scan")."""
-        return self.phonetic.distance(phrase, text) <= max(self.tolerance.get(phrase, 0.0),
-                                                           OWN)
+    def times_said(self, phrase: str, text: str) -> int:
+        """How many times the assistant's own ``text`` sounds enough like ``phrase`` that
+        hearing the phrase then may be its own voice ("your body. You can" is 0.25 from
+        "body scan")."""
+        return self.phonetic.count(phrase, text, max(self.tolerance.get(phrase, 0.0), OWN))
 
     # -- the stream ---------------------------------------------------------------------------
     def go_live(self) -> None:
@@ -289,7 +289,8 @@ class TwoStageRecogniser(Recogniser):
             settled = self._settled(candidate)  # by a check that finished while this one ran
             if settled is not None:
                 return settled
-            heard, found = self._match(text, start, end, self.phrases, trusted=trusted)
+            heard, found = self._match(text, start, end, self.phrases, trusted=trusted,
+                                       saying=candidate)
             if candidate.phrase not in found:
                 heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
                                        self.now, "rejected"))
@@ -324,21 +325,26 @@ class TwoStageRecogniser(Recogniser):
         self.asked.append((text, then))
 
     def _match(self, text: str, start: int, end: int, phrases: tuple[str, ...], *,
-               trusted: tuple[str, ...]) -> tuple[list[Detection], set[str]]:
+               trusted: tuple[str, ...], saying: Pending | None = None
+               ) -> tuple[list[Detection], set[str]]:
         """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
         as detections; those not in ``trusted`` are marked as heard only with the help of
-        hints. Also every phrase found, new or not."""
+        hints. Also every phrase found, new or not. ``saying``: the candidate being checked,
+        whose phrase is the saying it found (not one in the seconds before it)."""
         found: list[Detection] = []
         heard: set[str] = set()
         for phrase in phrases if text else ():
             if self.phonetic.distance(phrase, text) > self.tolerance[phrase]:
                 continue
             heard.add(phrase)
-            if self.confirmed.get(phrase, -1e9) >= start / IN_RATE - REPEAT:
+            since = saying.start if saying and saying.phrase == phrase else start / IN_RATE
+            if self.confirmed.get(phrase, -1e9) >= since - REPEAT:
                 continue  # already heard in an overlapping check
             self.confirmed[phrase] = end / IN_RATE
             self.hinted[phrase] = phrase not in trusted
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
-            found.append(Detection(phrase, start / IN_RATE, end / IN_RATE, self.now,
-                                   hinted=self.hinted[phrase]))
+            found.append(Detection(phrase, since, end / IN_RATE,
+                                   self.now, hinted=self.hinted[phrase],
+                                   count=self.phonetic.count(phrase, text,
+                                                             self.tolerance[phrase])))
         return found, heard
