@@ -189,6 +189,8 @@ class Assistant:
         if self.canceller:  # whole 10 ms blocks come out; a rest waits for the next chunk
             out = self.canceller.process(chunk / 32768.0, played / 32768.0)
             chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
+            if moved := self.reference.move():  # from the next chunk on
+                self.canceller.shift(moved)
         detections = self.recogniser.feed(chunk)
         self.samples += n
         self.note_what_is_said()
