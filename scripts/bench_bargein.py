@@ -362,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="a keywords/ folder: its recordings say the pause phrase")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, help="save the room's recording here (WAV, 3 ch)")
+    p.add_argument("--events", type=Path, help="keep the assistant's event log here (JSONL)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     data = yaml.safe_load(args.config.read_text())
@@ -400,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
                                       .astype("<i2").tobytes())
         # How the sound card kept up, as the assistant itself counted (its last event).
         lines = live.events.read_text().splitlines()
+        if args.events:
+            args.events.write_text("\n".join(lines) + "\n")
         audio = [e for e in map(json.loads, lines) if e["event"] == "audio"]
     result = {"echo_db": args.echo_db, "echo_ms": args.echo_ms if args.echo_db else None,
               "below_db": args.below if args.echo_db else None, **summary(trials),
