@@ -43,8 +43,8 @@ SLACK = 420
 #: is no drift) is compared with the lead it keeps. It never plans for less than ``GUARD``:
 #: live, the least lead wanders by about ±8 ms from one window to the next (the speaker's
 #: and the microphone's blocks come in bursts), and a reference taken before it was played
-#: hands out silence where the echo is (measured: the canceller then took out 13 dB at
-#: best, against 45 dB with the same sound in step). If the lead goes below nothing, or
+#: hands out silence where the echo is (measured live: the canceller then took out 13-28
+#: dB, against 40-48 dB in step; docs/benchmarks.md). If the lead goes below nothing, or
 #: moves by more than ``DRIFT`` (two sound cards' clocks: a step of 25 ms about every four
 #: minutes for clocks 100 ppm apart), the reference is taken from where it should be, and
 #: the echo canceller moves what it learned with it.
@@ -98,12 +98,11 @@ class Reference:
             lead = min(self.leads)
             self.leads = []
             first = self.usual is None
-            if self.usual is None:
-                self.usual = max(lead, GUARD)
-            if lead != self.usual and (first or lead < 0 or abs(lead - self.usual) > DRIFT):
-                self.taken += lead - self.usual
-                self.moved += lead - self.usual
-                self.unheeded += lead - self.usual
+            usual = self.usual = max(lead, GUARD) if self.usual is None else self.usual
+            if lead != usual and (first or lead < 0 or abs(lead - usual) > DRIFT):
+                self.taken += lead - usual
+                self.moved += lead - usual
+                self.unheeded += lead - usual
         return out
 
     def move(self) -> int:
