@@ -217,7 +217,9 @@ class Assistant:
         speaks, a phrase other than a pause phrase that only a check told of the phrases heard
         (it imagines those in its own voice; the first stage's own finds are still checked
         and acted on). Never when a check heard the phrase more times than it said it then:
-        a person said it too (over the greeting, which names the pause phrase)."""
+        a person said it too (over the greeting, which names the pause phrase). A pause
+        phrase said by the person over the greeting and heard only once is taken for the
+        greeting's: its own voice must never pause it, and the greeting ends in seconds."""
         echoes = [at for at, phrase in self._own if phrase == d.phrase]
         if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
             return True  # a pause is never ignored this way: a wrong one costs one "resume"
@@ -232,10 +234,6 @@ class Assistant:
             return False
         if any(d.time - at <= OWN_VOICE_WINDOW for at in echoes):
             return True
-        # (Not the answers for a pause phrase: the greeting names it, and a person may say
-        # it over the greeting; the recogniser on what was played still tells its real echo.)
-        if self.intents[d.phrase] == "pause":
-            text = " ".join(before + [t for at, t in self.said if at >= since])
         return (bool(text.strip()) and d.kind != "rejected"
                 and self.recogniser.said_in(d.phrase, text))
 
