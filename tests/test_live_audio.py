@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from assistant import config as config_module
+from assistant.core import HOLD_LIMIT
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample
 from assistant.speaking.answers import chime, greeting
@@ -138,8 +139,8 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
 
 def test_live_its_own_voice_coming_back_starts_nothing(tmp_path, example):
     """The speaker reaches the microphone (a loopback at -6 dB, 40 ms late) while the greeting
-    and then the pause routine say the pause phrase themselves: nothing starts, stops or
-    pauses by itself. (The person's phrase comes once the greeting is over: said over its
+    and then the pause routine say the pause phrase themselves: nothing starts or pauses by
+    itself. (The person's phrase comes once the greeting is over: said over its
     first words, the greeting's echo may mask it.)"""
     example["routines"]["pause"][2]["say"] = ("Whenever you want quiet, say stop everything, "
                                               "and I will stop. Or say continue please.")
@@ -160,7 +161,15 @@ def test_live_its_own_voice_coming_back_starts_nothing(tmp_path, example):
     assert [e["intent"] for e in log if e["event"] == "trigger"] == ["pause"], log
     assert [(e["routine"], e["reason"]) for e in log if e["event"] == "routine_end"] == \
         [("pause", "finished")]
-    assert not [e for e in log if e["event"] == "speech_stop"], "it stopped its own voice"
+    # A first-stage candidate in its own echo may hold the voice for a moment; the check
+    # rejects it and the routine goes on from the same sample (how often, and the strict
+    # "nothing stops": scripts/bench_bargein.py --minutes, docs/benchmarks.md).
+    stops = [e for e in log if e["event"] == "speech_stop"]
+    went_on = [e for e in log if e["event"] == "speech_start"
+               and e.get("reason") in ("not the pause phrase", "no answer")]
+    assert all(e["reason"] == "candidate" for e in stops), stops
+    assert len(went_on) == len(stops), log
+    assert all(b["t"] - a["t"] <= HOLD_LIMIT + 0.1 for a, b in zip(stops, went_on)), log
 
 
 def test_live_a_lost_microphone_is_found_again(room, tmp_path):
