@@ -36,11 +36,11 @@ class Scripted(Recogniser):
         self.script = dict(script or {})
 
     def _block(self, block: np.ndarray) -> list[Detection]:
-        due = [t for t in self.script if t <= self.now]
-        heard = [self.script.pop(t) for t in sorted(due)]
-        return [Detection(what, t - 0.8, t, self.now) if isinstance(what, str) else
-                Detection(what[0], t - 0.8, t, self.now, count=what[1])
-                for t, what in zip(sorted(due), heard)]
+        found = []
+        for t in sorted(t for t in self.script if t <= self.now):
+            phrase, count = (what, 1) if isinstance(what := self.script.pop(t), str) else what
+            found.append(Detection(phrase, t - 0.8, t, self.now, count=count))
+        return found
 
     def eager(self) -> Scripted:
         return Scripted()  # its own voice holds none of the phrases
