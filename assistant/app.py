@@ -19,8 +19,9 @@ from .config import Config, ConfigError
 from .config import load as load_config
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
-from .hearing.engines import make_recogniser
+from .hearing.engines import ear_to_learn, make_recogniser
 from .journal import Journal, Keeper, journal_path
+from .learning.background import Learner
 from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
@@ -31,6 +32,8 @@ Tell = Callable[[str], None]
 #: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
 #: to be heard (20 ms chunks added 10 ms to a live stop on average).
 MIC_CHUNK = IN_RATE // 100
+#: Seconds behind the microphone past which the loop's lag is logged (``behind``).
+LAG = 0.2
 
 
 def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: None
@@ -179,6 +182,39 @@ class Session:
         self.store = store
         self.reload_asked = reload or threading.Event()  # set by SIGHUP; acted on in the loop
         self.watch = watch  # shown what it does, each chunk (the screen)
+        self.learner: Learner | None = None
+        self.lag = 0.0  # the most the loop is behind the microphone, while it is behind
+
+    def learn_in_background(self) -> None:
+        """Live, the first time: learn the pause phrases' ear while listening as before."""
+        config = self.assistant.config
+        if self.learner is not None:
+            self.learner.stop()  # phrases that changed since
+            self.learner = None
+        if self.microphone is None or not ear_to_learn(config, store=self.store):
+            return
+        self.learner = Learner(config, self.store)
+        self.stack.callback(self.learner.stop)
+        self.log(self.assistant.now, "learning", phrases=list(config.words.get("pause", ())))
+        self.tell("Learning how your pause words sound, once, in the background (a minute or "
+                  "two). Until then the voice still stops for them, a moment later.")
+
+    def take_ear(self) -> None:
+        """The pause phrases' ear, once it has been learned, joins the recogniser."""
+        learner = self.learner
+        if learner is None or not learner.ready.is_set():
+            return
+        self.learner = None
+        recogniser = self.assistant.recogniser
+        if learner.ear is None or not hasattr(recogniser, "hear_with"):
+            self.log(self.assistant.now, "learned", ready=False, why=learner.failed)
+            self.tell(f"Learning how your pause words sound did not finish ({learner.failed}); "
+                      "the voice still stops for them, a moment later.")
+            return
+        recogniser.hear_with(learner.ear)
+        self.log(self.assistant.now, "learned", ready=True)
+        self.tell("Learned how your pause words sound: the voice now stops as soon as it hears "
+                  "them.")
 
     def notice(self, message: str) -> None:
         """Something the user must know about the devices: on screen, in the event log, and
@@ -190,7 +226,7 @@ class Session:
     def reload(self) -> None:
         """Read the configuration file again (``SIGHUP``): the new one is used from the next
         routine on; one that does not pass the checks is reported and the old one kept."""
-        old = self.assistant.config
+        old, old_recogniser = self.assistant.config, self.assistant.recogniser
         try:
             config, _ = load_config(old.path)
         except ConfigError as exc:
@@ -216,6 +252,8 @@ class Session:
         self.assistant.reconfigure(config, recogniser=recogniser, voice=voice_for(config))
         self.log(self.assistant.now, "reload", used=True)
         self.tell("The changed configuration is in use.")
+        if recogniser is not old_recogniser:
+            self.learn_in_background()
 
     def upkeep(self, seconds: float) -> None:
         """Each chunk: a reload asked for, and the speaker watched (and stood in for while
@@ -223,6 +261,8 @@ class Session:
         if self.reload_asked.is_set():
             self.reload_asked.clear()
             self.reload()
+        self.take_ear()
+        self.note_lag()
         self.watch(self.assistant)
         if self.speaker is None:
             return
@@ -242,6 +282,25 @@ class Session:
             self.assistant.recogniser.go_live()
             self.stack.callback(lambda: self.assistant.recogniser.close())
             self.stack.callback(self.report_audio)
+            self.stack.callback(self.report_hearing)
+
+    def note_lag(self) -> None:
+        """In the event log: each time the loop falls more than ``LAG`` behind the microphone
+        (a phrase said then is acted on that much later), with the most it fell behind."""
+        waiting = self.microphone.waiting if self.microphone is not None else 0.0
+        if waiting > LAG and self.lag == 0.0:
+            self.log(self.assistant.now, "behind", seconds=round(waiting, 2))
+        if self.lag and waiting < LAG / 3:
+            self.log(self.assistant.now, "caught_up", most=round(self.lag, 2))
+            self.lag = 0.0
+        elif waiting > LAG:
+            self.lag = max(self.lag, waiting)
+
+    def report_hearing(self) -> None:
+        """How often each quick stage found a phrase (two-stage engine), when it ends."""
+        finds = getattr(self.assistant.recogniser, "finds", None)
+        if finds is not None:
+            self.log(self.assistant.now, "hearing", finds=dict(finds))
 
     def report_audio(self) -> None:
         """How the sound card kept up, in the event log when it ends: sound the microphone

@@ -24,11 +24,12 @@ from .app import Session, recogniser_for, voice_for
 from .config import Config, ConfigError, normalise_phrase
 from .espeak import EspeakError
 from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
-from .hearing.engines import choose_engine
+from .hearing.engines import choose_engine, ear_to_learn, pause_phrases
 from .hearing.pocketsphinx import known_phrases
 from .journal import Journal, JournalError, as_csv, journal_path, plot, table
 from .learning.enroll import TakeError, forget, record, save, trim
-from .learning.learn import learned
+from .learning.enroll import load as load_takes
+from .learning.learn import learned, load_or_train
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
 from .screen import Screen, status_of
@@ -115,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
     enroll.add_argument("--forget", action="store_true", help="delete your recordings (of "
                         "the phrase, or all of them)")
 
+    learn = with_config("learn", "learn how your phrases sound now, so that the next start "
+                        "is ready at once (run does this by itself the first time)")
+    learn.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
+
     with_config("check", "check the configuration and say what to fix")
     journal = sub.add_parser("journal", help="the sessions kept in your private journal",
                              description="The sessions kept in your private journal: when, "
@@ -195,6 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.input:
             tell(first_words(config))
             session.assistant.greet()  # a recording played in has nobody to greet
+            session.learn_in_background()
         session.serve(until_idle=bool(args.input))
     return 0
 
@@ -287,9 +293,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
               ", and what was learned from them."
               if gone else "There were no recordings of your voice to delete.")
         return 0
-    if choose_engine(config) != "embedding":
-        raise Refused(f"{config.where('listen', 'engine')}: only the embedding engine learns "
-                      "from your voice; set listen.engine to embedding.", EXIT_CONFIG)
+    if choose_engine(config) != "embedding" and not set(targets) <= set(pause_phrases(config)):
+        raise Refused(f"{config.where('listen', 'engine')}: with this engine, only your pause "
+                      "phrases are learned from your voice (with listen.fast_stop on); set "
+                      "listen.engine to embedding to teach it every phrase.", EXIT_CONFIG)
     if not 1 <= args.times <= 10:
         raise Refused("--times must be between 1 and 10.", EXIT_CONFIG)
     if args.takes:
@@ -309,10 +316,38 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         for phrase in targets:
             save(store, phrase, record_takes(phrase, args.times, chunks))
     tell("Learning your voice...")
-    recogniser_for(config, store=store, tell=tell)  # learn now, so the next start is instant
+    learn_now(config, store)  # so that the next start is ready at once
     print(f"Done: your recordings of {', '.join(repr(t) for t in targets)} are kept only on "
           f"this device ({store / 'enrolled'}); 'grounding enroll --forget' deletes them.")
     return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    if args.background:  # started by a running assistant: it keeps the processor it needs
+        os.nice(19)
+    config = load_config(args.config, quiet=True)
+    if not learn_now(config, default_store()):
+        tell(f"Nothing to learn: {config.where('listen', 'engine')} learns nothing, or "
+             "listen.fast_stop is off.")
+    return 0
+
+
+def learn_now(config: Config, store: Path) -> bool:
+    """Learn what the configured engine learns, if it is not learned yet: every phrase for
+    the embedding engine, the pause phrases' ear for the two stages. False if nothing is."""
+    if choose_engine(config) == "embedding":
+        recogniser_for(config, store=store, tell=tell)
+        return True
+    phrases = pause_phrases(config)
+    if not phrases:
+        return False
+    try:
+        load_or_train(phrases, store, enrolled=load_takes(store, phrases),
+                      progress=lambda m: tell(f"Learning how your pause words sound: {m}..."))
+    except RecogniserError as exc:
+        raise Refused(f"Learning how your pause words sound: {exc}", EXIT_AUDIO) from None
+    tell("Learned how your pause words sound.")
+    return True
 
 
 def record_takes(phrase: str, times: int, chunks: Iterator[np.ndarray]) -> list[np.ndarray]:
@@ -354,10 +389,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     warnings = phrase_warnings(config.words)
     if engine == "whisper":
         quick = set(known_phrases(config.phrases))
-        warnings += [("pause", i, f"'{p}' is not in the quick first stage's dictionary, so it "
-                      "stops the voice after the check, about a second later, instead of at "
-                      "once; it is heard all the same.")
-                     for i, p in enumerate(config.words.get("pause", ())) if p not in quick]
+        to_learn = ear_to_learn(config, store=default_store())
+        if to_learn:
+            engine += " (it learns how your pause phrases sound when it next starts, in the " \
+                "background: a minute or two)"
+        if to_learn or not pause_phrases(config):  # with the ear, any pause phrase stops it
+            warnings += [("pause", i, f"'{p}' is not in the quick first stage's dictionary, "
+                          "so it stops the voice after the check, about a second later, "
+                          "instead of at once" + (", until the pause phrases' ear is learned"
+                                                  if to_learn else "") +
+                          "; it is heard all the same.")
+                         for i, p in enumerate(config.words.get("pause", ())) if p not in quick]
     for intent, i, advice in warnings:
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     for warning in config_module.contact_warnings(config):
@@ -486,6 +528,7 @@ def answer(argv: list[str] | None) -> int:
     if partly:
         print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
+               "learn": cmd_learn,
                "check": cmd_check, "setup": cmd_setup, "journal": cmd_journal,
                "service": cmd_service, "devices": cmd_devices}[args.command]
     try:

@@ -135,6 +135,9 @@ class Config:
     sensitivity: float = DEFAULT_SENSITIVITY
     """0 (hardly ever triggers) to 1 (triggers easily); applies to every phrase."""
     phrase_sensitivity: dict[str, float] = field(default_factory=dict)
+    fast_stop: bool = True
+    """Learn how the pause phrases sound (once, in the background), so that the voice stops
+    the moment one is said, not only once the check has heard it."""
     input_device: str | int | None = None
     output_device: str | int | None = None
     rate: int = 150
@@ -209,6 +212,7 @@ SCHEMA: dict[str, Any] = {
         "input_device": ("device",),
         "sensitivity": float,
         "phrase_sensitivity": ("map", float),
+        "fast_stop": bool,
         "words": ("map", ("list", str)),
     },
     "voice": {"rate": int, "volume": float, "voice": str, "output_device": ("device",)},
@@ -487,7 +491,7 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
         reminders=tuple(contacts.get("reminders", [])),
         lines=lines,
         **given(listen, engine=("engine", str), sensitivity=("sensitivity", float),
-                input_device=("input_device", same),
+                fast_stop=("fast_stop", bool), input_device=("input_device", same),
                 model=("model", lambda m: path.parent / m if m else None)),
         **given(voice, output_device=("output_device", same), rate=("rate", int),
                 volume=("volume", float), voice=("voice", str)),

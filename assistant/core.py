@@ -278,7 +278,7 @@ class Assistant:
     # -- a first stage's candidate and the check's answer -------------------------------------
     def on_candidate(self, d: Detection) -> None:
         """A pause phrase, not yet checked: silence at once, and wait for the answer."""
-        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase])
+        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase], by=d.by)
         if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
             return
         assert self.running is not None

@@ -15,7 +15,8 @@ a moment at which the routine is speaking, and has a real person (``keywords/com
 recordings, with "computer" as the pause phrase) say the pause phrase so that it ends
 there. From the recording alone: where the phrase ended (the person's channel) and where
 the speaker fell silent (the first 0.2 s of digital silence after it, checked against the
-routine's own rendering to be a stop and not one of its pauses), and whether the pause
+routine's own rendering to be a stop: a silence in one of the routine's own pauses counts
+from where its next sound was due, if that sound did not come), and whether the pause
 routine's first sentence followed. Then it says "continue please" and checks the routine
 came back.
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import signal
 import subprocess
@@ -103,19 +105,22 @@ class Trial:
     outcome: str = ""  # paused | went on | missed | unclear: ...
     resumed: bool | None = None
     resume_ms: float | None = None
+    #: Where the phrase really ended against where it was meant to (the bench said it late
+    #: when it was busy; the person's channel is what counts).
+    off_ms: float | None = None
 
 
 class Live:
     """The assistant running in the room, and what the bench says to it."""
 
-    def __init__(self, room: Room, config: Path, folder: Path):
+    def __init__(self, room: Room, config: Path, folder: Path, store: Path):
         self.room, self.folder = room, folder
         self.events = folder / "events.jsonl"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", "run", "--config", str(config),
              "--events", str(self.events)],
-            env=room.env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True,
+            env=room.env | {"GROUNDING_DATA": str(store)}, cwd=folder,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             # Ctrl-C must reach it even when the bench runs in the background (a shell starts
             # background jobs with SIGINT ignored, and children inherit that).
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -241,26 +246,41 @@ class Bench:
         """The trial's latency and outcome; where in the rendering it stopped."""
         rec = self.rec.samples
         near = start + int((trial.at - 2.0) * RATE)
-        region = rec[near:near + int(5 * RATE)]
+        region = rec[near:near + int(10 * RATE)]
         voice = resample(clip, IN_RATE, RATE)
         said, _ = best_match(region[:, 2], voice)
         phrase_end = near + said + int(end * RATE)
-        look = phrase_end - RATE // 2
-        stop = silent_run(rec[look:look + int(3 * RATE), 1], seconds=0.2)
-        if stop is None:
-            trial.outcome = "missed"
-            return None
-        stop += look
-        # Where the routine was: the second before the stop, found in its rendering.
-        before = rec[stop - int(1.5 * RATE):stop - RATE // 50, 1]
-        pos, similarity = best_match(sound, before)
-        if similarity < 0.9:
-            trial.outcome = f"unclear: what played was not the routine ({similarity:.2f})"
-            return None
-        pos += len(before) + RATE // 50  # the stop, in the rendering
-        if frame_rms(sound[pos:pos + 3 * FRAME]).max() < 0.01:  # it was speaking there
-            trial.outcome = "unclear: the routine paused there by itself"
-            return None
+        trial.off_ms = round((phrase_end - start - trial.at * RATE) / RATE * 1000, 1)
+        look, limit = phrase_end - RATE // 2, phrase_end + 3 * RATE
+        while True:
+            quiet = silent_run(rec[look:limit, 1], seconds=0.2)
+            if quiet is None:
+                trial.outcome = "missed"
+                return None
+            stop = look + quiet
+            # Where the routine was: the second before the stop, found in its rendering.
+            before = rec[stop - int(1.5 * RATE):stop - RATE // 50, 1]
+            pos, similarity = best_match(sound, before)
+            if similarity < 0.9:
+                trial.outcome = f"unclear: what played was not the routine ({similarity:.2f})"
+                return None
+            pos += len(before) + RATE // 50  # the stop, in the rendering
+            if frame_rms(sound[pos:pos + 3 * FRAME]).max() >= 0.01:
+                break  # silent where the routine speaks: it stopped there
+            # One of its own pauses: the stop is seen where its next sound was due and did
+            # not come (a stop inside the pause counts from the pause's end, never sooner).
+            due = np.flatnonzero(frame_rms(sound[pos:]) > 0.01)
+            if not len(due):
+                trial.outcome = "unclear: the routine ended there"
+                return None
+            due_at = stop + int(due[0]) * FRAME
+            if due_at + RATE // 10 > len(rec):
+                trial.outcome = "unclear: the routine's next sound was due after the recording"
+                return None
+            if frame_rms(rec[due_at:due_at + RATE // 10, 1]).max() < SILENT:
+                stop, pos = due_at, pos + int(due[0]) * FRAME
+                break
+            look = due_at  # it went on after its pause: look again from there
         trial.latency_ms = round((stop - phrase_end) / RATE * 1000, 1)
         after = rec[stop:stop + int(4 * RATE), 1]
         _, alike = best_match(after, self.pause_opening[:RATE])
@@ -363,19 +383,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, help="save the room's recording here (WAV, 3 ch)")
     p.add_argument("--events", type=Path, help="keep the assistant's event log here (JSONL)")
+    p.add_argument("--no-ear", action="store_true",
+                   help="listen.fast_stop off: no ear learned for the pause phrase")
+    p.add_argument("--store", type=Path, help="the assistant's data folder (default: a new "
+                   "one); the pause phrase's ear is learned there first unless --no-ear")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     data = yaml.safe_load(args.config.read_text())
     data["listen"]["words"]["pause"] = [args.pause_word]
+    data["listen"]["fast_stop"] = not args.no_ear
+    learning = None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        store = args.store or folder / "store"
         config_path = folder / "config.yaml"
         config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         config, _ = config_module.load(config_path)
+        if not args.no_ear:  # before the trials: learning while they run would slow them
+            started = time.monotonic()
+            subprocess.run([sys.executable, "-m", "assistant", "learn", "--config",
+                            str(config_path)], check=True, capture_output=True,
+                           env=os.environ | {"GROUNDING_DATA": str(store)})
+            learning = round(time.monotonic() - started, 1)
         with Room(folder / "pulse", echo_db=args.echo_db, echo_ms=args.echo_ms) as room:
             rec = Recording(room)
             room.say(np.zeros(IN_RATE // 10, np.float32), IN_RATE)  # the first play is slow
-            live = Live(room, config_path, folder)
+            live = Live(room, config_path, folder, store)
             bench = Bench(args, room, live, config, rec)
             trials: list[Trial] = []
             own = None
@@ -384,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                     trials.append(bench.trial(i))
                     t = trials[-1]
                     print(f"  {i + 1:2d} {t.routine:9s} at {t.at:5.2f}s  {t.outcome:10s} "
-                          f"{t.latency_ms} ms  resumed={t.resumed} {t.resume_ms}",
+                          f"{t.latency_ms} ms  resumed={t.resumed} {t.resume_ms}  "
+                          f"(said {t.off_ms} ms off)",
                           file=sys.stderr)
                 if args.minutes:
                     own = bench.own_routines(args.minutes)
@@ -406,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         audio = [e for e in map(json.loads, lines) if e["event"] == "audio"]
     result = {"echo_db": args.echo_db, "echo_ms": args.echo_ms if args.echo_db else None,
               "below_db": args.below if args.echo_db else None, **summary(trials),
-              "own_routines": own, "audio": audio[-1] if audio else None, "exit": code}
+              "own_routines": own, "audio": audio[-1] if audio else None, "exit": code,
+              "ear": not args.no_ear, "ear_learning_s": learning}
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -14,7 +14,8 @@ intents, and every clip goes through the same streaming path as `run` and
 `detect`. A ``continuous/`` folder (see synth_corpus.py) gives false triggers
 per hour (or ``--continuous DIR``: every detection in its long WAVs is false); a
 ``labels.json`` gives where each word ends and its noise level. ``--snr`` mixes noise into
-every clip at that signal-to-noise ratio (pink noise, or ``--noise babble``: another
+every clip at that signal-to-noise ratio (pink noise, ``--noise own``: the assistant's own
+routines, as what is left of its voice after the echo canceller, or ``--noise babble``: another
 reader of the continuous recordings talking underneath). Only detections the assistant
 acts on count (``heard``); a first stage's candidates that a second stage turns down do not.
 """
@@ -38,8 +39,10 @@ from assistant.hearing.base import detect_samples, distinct  # noqa: E402
 from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
-from assistant.sound import IN_RATE  # noqa: E402
-from assistant.sound.files import read_wav, to_int16  # noqa: E402
+from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
+from assistant.sound.files import read_wav, resample, to_int16  # noqa: E402
+from assistant.speaking.routines import render  # noqa: E402
+from assistant.speaking.voice import Voice  # noqa: E402
 from tests.support.analysis import speech_end  # noqa: E402
 from tests.support.corpus import HELD_OUT  # noqa: E402
 
@@ -65,10 +68,15 @@ class Timed:
 class Noise:
     """Noise to mix under clips at a given SNR: pink, or real speech from long recordings."""
 
-    def __init__(self, kind: str, snr: float, continuous: Path, seed: int = 0):
+    def __init__(self, kind: str, snr: float, continuous: Path, config, seed: int = 0):
         self.rng = np.random.default_rng(seed)
         self.snr = snr
-        if kind == "babble":
+        if kind == "own":
+            voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+            self.source = np.concatenate([resample(render(name, config, voice).sound,
+                                                   OUT_RATE, IN_RATE)
+                                          for name in ("body_scan", "ground")])
+        elif kind == "babble":
             files = sorted(continuous.glob("*.wav"))
             if not files:
                 raise SystemExit(f"--noise babble needs long WAVs in {continuous}.")
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--continuous", type=Path, help="long WAVs in which every detection is "
                    "false (default: the clips folder's continuous/)")
     p.add_argument("--snr", type=float, help="mix noise into every clip at this SNR (dB)")
-    p.add_argument("--noise", choices=("pink", "babble"), default="pink")
+    p.add_argument("--noise", choices=("pink", "babble", "own"), default="pink")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -151,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     labels_file = args.clips / "labels.json"
     labels = json.loads(labels_file.read_text()) if labels_file.exists() else {}
     long_wavs = args.continuous or args.clips / "continuous"
-    noisy = Noise(args.noise, args.snr, long_wavs) if args.snr is not None else None
+    noisy = Noise(args.noise, args.snr, long_wavs, config) if args.snr is not None else None
 
     hits = {w: 0 for w in words}
     positives = {w: 0 for w in words}

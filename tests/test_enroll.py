@@ -78,5 +78,13 @@ def test_enroll_refuses_what_it_cannot_use(tmp_path, write_config, example):
     example["listen"]["engine"] = "pocketsphinx"
     result = cli("enroll", "--config", write_config(example))
     assert result.returncode == 2
-    assert "listen.engine: only the embedding engine learns from your voice" in result.stderr
+    assert "listen.engine: with this engine, only your pause phrases are learned" in \
+        result.stderr
     assert "Traceback" not in result.stderr
+    example["listen"]["engine"] = "auto"  # the pause phrases' ear learns them; not others
+    result = cli("enroll", "i need help", "--from", quiet, "--config", write_config(example))
+    assert result.returncode == 2
+    assert "only your pause phrases are learned from your voice" in result.stderr
+    result = cli("enroll", "stop everything", "--from", quiet, "--config",
+                 write_config(example))
+    assert result.returncode == 2 and "too quiet to hear" in result.stderr

@@ -40,11 +40,11 @@ assert RATE == OUT_RATE  # the speaker channel is compared with renderings sampl
 class Running:
     """``grounding run`` live in the room, with its event log; Ctrl-C when done."""
 
-    def __init__(self, room: Room, config: Path, folder: Path):
+    def __init__(self, room: Room, config: Path, folder: Path, env: dict | None = None):
         self.events = folder / "events.jsonl"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", "run", "--config", str(config),
-             "--events", str(self.events)], env=room.env, cwd=folder,
+             "--events", str(self.events)], env=room.env | (env or {}), cwd=folder,
             stderr=subprocess.PIPE, text=True,
             # Ctrl-C as in a terminal, even when the tests themselves run in the background
             # (a shell starts background jobs with SIGINT ignored, and children inherit it).
@@ -77,6 +77,49 @@ class Running:
             self.process.kill()
             pytest.fail("Ctrl-C did not stop it within 20 s; it said: "
                         + "".join(self.said)[-2000:])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def first_start(tmp_path_factory):
+    """The first live start, before every other test here: it learns the pause phrases' ear
+    in the background while it already listens, then stops on the pause phrase with it.
+    (The ear stays in the tests' data folder, so the later live starts have it at once, as
+    a second start would.)"""
+    folder = tmp_path_factory.mktemp("first-start")
+    with Room(folder / "pulse") as room:
+        room.say(silence(0.1), IN_RATE)
+        assistant = Running(room, ROOT / "config.yaml", folder)
+        try:
+            room.say(flite("body scan", "rms", folder), IN_RATE)  # heard while it learns
+            assistant.wait_for("learned", 1, timeout=900)
+            room.say(flite("ground me now", "rms", folder), IN_RATE)  # with the ear now
+            assistant.wait_for("routine_start", 2)
+            time.sleep(3.0)
+            room.say(flite("pause right now", "awb", folder), IN_RATE)
+            assistant.wait_for("routine_start", 3)
+        finally:
+            assistant.stop()
+    return assistant
+
+
+def test_live_the_first_start_learns_the_pause_words_while_it_listens(first_start):
+    log = first_start.log()
+    kinds = [e["event"] for e in log]
+    learned = next(e for e in log if e["event"] == "learned")
+    assert learned["ready"], learned
+    assert kinds.index("learning") < kinds.index("routine_start") < kinds.index("learned"), \
+        "it heard 'body scan' while it was still learning"
+    assert [e["intent"] for e in log if e["event"] == "trigger"] == [
+        "body_scan", "ground", "pause"]
+    candidates = [e for e in log if e["event"] == "candidate" and e["intent"] == "pause"]
+    stop = next(e for e in log if e["event"] == "speech_stop" and e["routine"] == "ground")
+    assert candidates and stop["reason"] == "candidate" and stop["t"] == candidates[0]["t"], log
+    # The ear heard it too (keyword spotting may have been first: one candidate a saying).
+    finds = next(e["finds"] for e in log if e["event"] == "hearing")
+    assert finds.get("ear", 0) >= 1, finds
+    screen = "".join(first_start.said)
+    assert "Learning how your pause words sound" in screen
+    assert "Learned how your pause words sound" in screen
 
 
 @pytest.fixture

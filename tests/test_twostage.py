@@ -12,7 +12,8 @@ from assistant import config as config_module
 from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
 from assistant.hearing.base import Detection, ModelError, Recogniser, detect_samples
-from assistant.hearing.engines import make_recogniser
+from assistant.hearing.embedding import EmbeddingRecogniser
+from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.twostage import Recent, TwoStageRecogniser
 from assistant.sound import IN_RATE, OUT_RATE
@@ -23,6 +24,7 @@ from assistant.speaking.voice import Voice
 
 from .conftest import FLITE_VOICES, ORDINARY, ROOT, flite, save, silence
 from .conftest import cli as run_cli
+from .support.analysis import speech_end
 
 NOW = dt.datetime(2026, 3, 14, 9, 30)
 
@@ -222,3 +224,73 @@ def test_phrase_tolerance_follows_sensitivity(config, transcriber):
     strict = TwoStageRecogniser(("jarvis",), transcriber=transcriber, first=None,
                                 sensitivity=0.0)
     assert eager.tolerance["jarvis"] > strict.tolerance["jarvis"]
+
+
+@pytest.fixture(scope="module")
+def ear_store(tmp_path_factory, config):
+    """A data folder in which ``grounding learn`` has learned the shipped pause phrases'
+    ear (a minute or two: what a first start does in the background)."""
+    store = tmp_path_factory.mktemp("ear")
+    assert pause_ear(config, store=store) is None, "nothing is learned in a new folder"
+    env = {"GROUNDING_DATA": str(store)}
+    to_come = "it learns how your pause phrases sound when it next starts"
+    assert to_come in run_cli("check", env=env).stdout
+    result = run_cli("learn", "--config", ROOT / "config.yaml", env=env, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert "Learned how your pause words sound." in result.stderr
+    assert to_come not in run_cli("check", env=env).stdout
+    return store
+
+
+def test_learn_says_when_there_is_nothing_to_learn(example, write_config, tmp_path):
+    example["listen"]["fast_stop"] = False
+    result = run_cli("learn", "--config", write_config(example),
+                     env={"GROUNDING_DATA": str(tmp_path / "store")})
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to learn" in result.stderr and "listen.fast_stop is off" in result.stderr
+    assert not (tmp_path / "store").exists() or not any((tmp_path / "store").iterdir())
+
+
+def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_store,
+                                                      tmp_path):
+    """With the ear learned, the pause phrase is a candidate from the ear by the time it has
+    been said (with no keyword spotting at all), and the check then hears it. The ear joins
+    a recogniser that has been listening for a while, in step with it."""
+    ear = pause_ear(config, store=ear_store)
+    assert isinstance(ear, EmbeddingRecogniser) and set(ear.phrases) == {
+        "stop everything", "pause right now"}
+    assert isinstance(make_recogniser(config, store=ear_store).ear, EmbeddingRecogniser)
+    for voice in ("awb", "rms"):
+        said = flite("stop everything", voice, tmp_path)
+        end = 5.0 + speech_end(said)
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None)
+        found = detect_samples(recogniser, to_int16(silence(3.0)), chunk=320, tail=0)
+        recogniser.hear_with(ear.fresh())  # learned while it listened
+        found += detect_samples(recogniser, to_int16(np.concatenate(
+            [silence(2.0), said, silence(2.0)])), chunk=320)
+        candidates = [d for d in found if d.kind == "candidate"]
+        assert [(d.phrase, d.by) for d in candidates] == [("stop everything", "ear")], found
+        assert -0.3 < candidates[0].time - end < 0.25, (voice, candidates[0].time, end)
+        assert ("stop everything", "heard") in [(d.phrase, d.kind) for d in found]
+
+
+def test_ordinary_speech_gives_the_ear_nothing(config, transcriber, ear_store, tmp_path):
+    ear = pause_ear(config, store=ear_store)
+    assert ear is not None
+    talk = np.concatenate([flite(ORDINARY, voice, tmp_path) for voice in FLITE_VOICES])
+    assert detect_samples(ear.fresh(), to_int16(talk), chunk=320) == []
+
+
+def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_store,
+                                                      tmp_path):
+    """What is left of the assistant's own voice after the echo canceller is far below any
+    voice, but its embeddings look much like speech: the ear's finds there are not taken."""
+    ear = pause_ear(config, store=ear_store)
+    assert ear is not None
+    faint = flite("stop everything", "awb", tmp_path) * 10 ** (-50 / 20)  # speech at -66 dBFS
+    audio = np.concatenate([silence(1.0), faint, silence(1.5)])
+    assert detect_samples(ear.fresh(), to_int16(audio), chunk=320), \
+        "the ear alone finds it at this level (else this test shows nothing)"
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None,
+                                    ear=ear.fresh())
+    assert detect_samples(recogniser, to_int16(audio), chunk=320) == []

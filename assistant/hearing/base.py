@@ -51,6 +51,8 @@ class Detection:
     on the assistant's own voice, to imagine them)."""
     count: int = 1
     """How many times the phrase was said in the audio that was checked."""
+    by: str = ""
+    """For a candidate: which quick stage found it (``keywords``, ``scout`` or ``ear``)."""
 
 
 class Recogniser:

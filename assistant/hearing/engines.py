@@ -63,6 +63,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                            if p in quick}) if quick else None
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
         return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
+                                  ear=pause_ear(config, store=store),
                                   sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity,
                                   hinted=config.phrases)
@@ -77,3 +78,46 @@ def make_recogniser(config: Config, *, store: Path | None = None,
 
     return PocketSphinxRecogniser(phrases, sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity)
+
+
+def pause_phrases(config: Config) -> tuple[str, ...]:
+    """The phrases the two-stage engine's ear learns, if the configuration wants one."""
+    if not config.fast_stop or choose_engine(config) != "whisper":
+        return ()
+    return tuple(config.words.get("pause", ()))
+
+
+def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...]:
+    """The pause phrases whose ear is still to be learned (none if it is there, or not
+    wanted, or cannot be: the embedding models missing)."""
+    from ..learning.learn import learned
+
+    phrases = pause_phrases(config)
+    try:
+        return phrases if phrases and not learned(
+            phrases, default_store() if store is None else store) else ()
+    except RecogniserError:
+        return ()
+
+
+def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
+    """The pause phrases' ear (an embedding classifier learned for them and any enrolled
+    takes of them), if it has been learned; else None: learning takes a minute or two, so
+    it is never done here (``grounding learn``, or ``Session`` in the background)."""
+    phrases = pause_phrases(config)
+    store = default_store() if store is None else store
+    if not phrases or ear_to_learn(config, store=store):
+        return None
+    from ..learning.enroll import load
+    from ..learning.learn import load_or_train
+    from .embedding import Embedder, EmbeddingRecogniser
+
+    try:
+        classifier = load_or_train(phrases, store, enrolled=load(store, phrases))
+    except RecogniserError:
+        return None
+    return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
+                               sensitivity=config.sensitivity,
+                               phrase_sensitivity={p: s for p, s in
+                                                   config.phrase_sensitivity.items()
+                                                   if p in phrases})

@@ -46,6 +46,7 @@ class Microphone:
         self.chunks: queue.Queue[np.ndarray] = queue.Queue()
         self.overflows = 0
         self.behind = 0.0
+        self.waiting = 0.0  # seconds of sound queued behind the chunk last taken
         self.losses = 0
         try:
             self.stream: Any = self._open()
@@ -75,7 +76,8 @@ class Microphone:
                 except queue.Empty:
                     yield from self._recover()
                     continue
-                self.behind = max(self.behind, self.chunks.qsize() * self.chunk / IN_RATE)
+                self.waiting = self.chunks.qsize() * self.chunk / IN_RATE
+                self.behind = max(self.behind, self.waiting)
                 yield chunk
         finally:
             abandon(self.stream, wait=0.5)
