@@ -117,7 +117,7 @@ class Room:
         pcm = np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2")
         player = subprocess.Popen(
             ["pacat", "--playback", "--device=voice", "--raw", "--format=s16le",
-             "--channels=2", "--channel-map=aux0,aux1", f"--rate={rate}", "--latency-msec=10"],
+             "--channels=2", "--channel-map=aux0,aux1", f"--rate={rate}", "--latency-msec=100"],
             env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         assert player.stdin is not None
@@ -155,7 +155,7 @@ class Recording:
              "--channel-map=aux0,aux1,aux2",
              "--format=float32le", "--latency-msec=10"],
             env=room.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self._blocks: list[np.ndarray] = []
+        self._buffer = np.zeros((RATE * 60, CHANNELS), np.float32)  # grows by doubling
         self._lock = threading.Lock()
         self.frames = 0
         self.first_arrival: float | None = None
@@ -178,15 +178,17 @@ class Recording:
             with self._lock:
                 if self.first_arrival is None:
                     self.first_arrival = time.monotonic() - len(block) / RATE
-                self._blocks.append(block)
+                if self.frames + len(block) > len(self._buffer):
+                    self._buffer = np.concatenate([self._buffer, np.zeros_like(self._buffer)])
+                self._buffer[self.frames:self.frames + len(block)] = block
                 self.frames += len(block)
 
     @property
     def samples(self) -> np.ndarray:
+        """What was recorded so far (a view: copying an hour's recording at every look
+        would take the bench's share of the processor from the assistant it measures)."""
         with self._lock:
-            if len(self._blocks) > 1:
-                self._blocks = [np.concatenate(self._blocks)]
-            return self._blocks[0] if self._blocks else np.zeros((0, CHANNELS), np.float32)
+            return self._buffer[:self.frames]
 
     def clock(self) -> float:
         """The monotonic time of the newest sample."""
