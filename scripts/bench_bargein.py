@@ -190,8 +190,10 @@ class Bench:
         return len(self.rec.samples)
 
     def wall(self, index: int) -> float:
-        assert self.rec.first_arrival is not None
-        return self.rec.first_arrival + index / RATE
+        """The monotonic time at which recording ``index`` comes, reckoned from the newest
+        sample (the room's clock and the bench's drift apart over a long run)."""
+        frames, newest = self.rec.clock()
+        return newest + (index - frames) / RATE
 
     def say(self, sound: np.ndarray, rms: float, *, wait: bool = True) -> None:
         self.room.say(self.level(sound, rms), IN_RATE, wait=wait)
@@ -365,6 +367,7 @@ def summary(trials: list[Trial]) -> dict:
         "resumed": sum(bool(t.resumed) for t in resumed), "resume_tries": len(resumed),
         "resume_median_ms": round(float(np.median(resume_ms)), 1) if resume_ms else None,
         "outcomes": [t.outcome for t in trials],
+        "said_off_ms": [t.off_ms for t in trials],
     }
 
 

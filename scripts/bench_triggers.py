@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT))
 from assistant import config as config_module  # noqa: E402
 from assistant.config import INTENTS  # noqa: E402
 from assistant.hearing.base import detect_samples, distinct  # noqa: E402
-from assistant.hearing.engines import make_recogniser  # noqa: E402
+from assistant.hearing.engines import make_recogniser, pause_phrases  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
+from assistant.learning.learn import load_or_train  # noqa: E402
 from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample, to_int16  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402
@@ -129,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                    "for a fair comparison")
     p.add_argument("--store", type=Path, default=ROOT / "bench-out" / "store",
                    help="where the embedding engine keeps what it learns for benchmarks")
+    p.add_argument("--ear", action="store_true",
+                   help="two-stage engine: learn the pause phrases' ear in --store first, as "
+                   "the first live start does (listen.fast_stop)")
     p.add_argument("--with-shipped", action="store_true",
                    help="keep the configuration's own phrases too (the words are added to them)")
     p.add_argument("--continuous", type=Path, help="long WAVs in which every detection is "
@@ -154,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     enrolled, left_out = enrolment(args.clips, words, args.enroll)
     if args.same_clips:
         enrolled = {}
+    if args.ear and pause_phrases(config):
+        load_or_train(pause_phrases(config), args.store)  # what `grounding learn` does
     run = Timed(make_recogniser(config, enrolled=enrolled, exclude=HELD_OUT,
                                  store=args.store))  # never the user's own takes
     labels_file = args.clips / "labels.json"
@@ -216,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                     "positives": positives[w], "negatives": negatives[w]} for w in words}
     result = {
         "engine": type(run.recogniser).__name__, "sensitivity": config.sensitivity,
+        "ear": getattr(run.recogniser, "ear", None) is not None,
         "enrolled_per_word": len(enrolled) and args.enroll, "speakers_left_out": len(left_out),
         "clips": str(args.clips),
         "detection": float(np.mean([v["detection"] for v in per_word.values()])),

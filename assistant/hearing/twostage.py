@@ -20,7 +20,7 @@ counts only when it is found in what Whisper heard, compared by sound:
 - **The ear.** Once it has been learned (``grounding learn``, or by itself in the
   background the first time the assistant runs), a small classifier of speech
   embeddings listens for the pause phrases only. It hears far more real voices
-  than keyword spotting (96 of 100 real "computer"s, against 65), so the voice
+  than keyword spotting (94 of 100 real "computer"s, against 65), so the voice
   stops on the phrase itself rather than on the check a second later; its finds
   are candidates, checked like the scout's.
 

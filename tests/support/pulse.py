@@ -159,6 +159,7 @@ class Recording:
         self._lock = threading.Lock()
         self.frames = 0
         self.first_arrival: float | None = None
+        self.newest = 0.0  # the monotonic time at which the newest block arrived
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -176,8 +177,9 @@ class Recording:
             rest = data[usable:]
             block = np.frombuffer(data[:usable], np.float32).reshape(-1, CHANNELS)
             with self._lock:
+                self.newest = time.monotonic()
                 if self.first_arrival is None:
-                    self.first_arrival = time.monotonic() - len(block) / RATE
+                    self.first_arrival = self.newest - len(block) / RATE
                 if self.frames + len(block) > len(self._buffer):
                     self._buffer = np.concatenate([self._buffer, np.zeros_like(self._buffer)])
                 self._buffer[self.frames:self.frames + len(block)] = block
@@ -190,11 +192,12 @@ class Recording:
         with self._lock:
             return self._buffer[:self.frames]
 
-    def clock(self) -> float:
-        """The monotonic time of the newest sample."""
+    def clock(self) -> tuple[int, float]:
+        """Samples recorded so far, and the monotonic time at which the newest arrived (the
+        room's clock and the monotonic one drift apart over a long run, so counting from the
+        first sample would not do)."""
         with self._lock:
-            return time.monotonic() if self.first_arrival is None else \
-                self.first_arrival + self.frames / RATE
+            return self.frames, time.monotonic() if self.first_arrival is None else self.newest
 
     def close(self) -> np.ndarray:
         self.process.terminate()
