@@ -89,15 +89,20 @@ def pause_phrases(config: Config) -> tuple[str, ...]:
 
 def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...]:
     """The pause phrases whose ear is still to be learned (none if it is there, or not
-    wanted, or cannot be: the embedding models missing)."""
-    from ..learning.learn import learned
+    wanted, or cannot be: the embedding models missing). Looks only at the data folder:
+    the models' libraries are not loaded for this (they add seconds to every start)."""
+    import importlib.util
+
+    from ..learning.enroll import digest, load
+    from ..learning.learn import cache_path
 
     phrases = pause_phrases(config)
-    try:
-        return phrases if phrases and not learned(
-            phrases, default_store() if store is None else store) else ()
-    except RecogniserError:
+    if not phrases or importlib.util.find_spec("openwakeword") is None:
         return ()
+    store = default_store() if store is None else store
+    enrolled = load(store, phrases)
+    learned = cache_path(store, phrases, digest(enrolled) if enrolled else "").exists()
+    return () if learned else phrases
 
 
 def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
