@@ -216,7 +216,8 @@ class Assistant:
         played a moment before, or in the words it was saying around then; or, while it
         speaks, a phrase other than a pause phrase that only a check told of the phrases heard
         (it imagines those in its own voice; the first stage's own finds are still checked
-        and acted on). Never when a check heard the phrase more times than it said it then:
+        and acted on), or that a check found in a stretch it heard as mostly the assistant's
+        own words. Never when a check heard the phrase more times than it said it then:
         a person said it too (over the greeting, which names the pause phrase). A pause
         phrase said by the person over the greeting and heard only once is taken for the
         greeting's: its own voice must never pause it, and the greeting ends in seconds."""
@@ -229,6 +230,9 @@ class Assistant:
         before = [t for at, t in self.said if at < since][-1:]
         answers = [t for a, z, t in self.replies if a <= d.end and z + REPLY_ECHO >= d.start]
         text = " ".join(before + [t for at, t in self.said if at >= since] + answers)
+        if d.heard and text.strip() and self.intents[d.phrase] != "pause" and \
+                self.recogniser.echoed(d.heard, text):
+            return True  # the check heard mostly its own words: the phrase is a mishearing
         played = sum(at >= d.start - OWN_VOICE_WINDOW for at in echoes)
         if d.count > max(played, self.recogniser.times_said(d.phrase, text)):
             return False

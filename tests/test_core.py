@@ -15,6 +15,7 @@ import pytest
 from assistant import config as config_module
 from assistant.core import STEP_FACTOR, Assistant, EventLog, State
 from assistant.hearing.base import Detection, Recogniser
+from assistant.hearing.twostage import TwoStageRecogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.answers import ANSWERS, GAP, greeting
@@ -28,19 +29,24 @@ NOW = dt.datetime(2026, 3, 14, 9, 30)
 
 
 class Scripted(Recogniser):
-    """Hears each phrase of ``script`` (seconds -> phrase, or (phrase, times said)) at that
-    point of the audio."""
+    """Hears each phrase of ``script`` (seconds -> phrase, or (phrase, times said), or
+    (phrase, times said, what the check wrote down)) at that point of the audio."""
 
-    def __init__(self, script: dict[float, str | tuple[str, int]] | None = None):
+    def __init__(self, script: dict[float, str | tuple] | None = None):
         super().__init__(())
         self.script = dict(script or {})
 
     def _block(self, block: np.ndarray) -> list[Detection]:
         found = []
         for t in sorted(t for t in self.script if t <= self.now):
-            phrase, count = (what, 1) if isinstance(what := self.script.pop(t), str) else what
-            found.append(Detection(phrase, t - 0.8, t, self.now, count=count))
+            what = self.script.pop(t)
+            what = (what,) if isinstance(what, str) else what
+            phrase, count, heard = what + (1, "")[len(what) - 1:]
+            found.append(Detection(phrase, t - 0.8, t, self.now, count=count, heard=heard))
         return found
+
+    def echoed(self, heard: str, text: str) -> bool:  # as the two-stage engine tells
+        return TwoStageRecogniser((), transcriber=None, first=None).echoed(heard, text)
 
     def eager(self) -> Scripted:
         return Scripted()  # its own voice holds none of the phrases
@@ -281,6 +287,25 @@ def test_a_phrase_heard_more_often_than_it_said_it_is_the_persons(config, voice)
     run.until(said_at + 0.5)
     assert not [e for e in run.log.events if e["event"] == "ignored"]
     assert [e["t"] for e in run.events("trigger")] == [0.5, pytest.approx(said_at, abs=0.02)]
+
+
+def test_a_phrase_found_in_what_was_mostly_its_own_voice_is_its_own(config, voice):
+    """A check that wrote down mostly what the assistant was saying misheard its echo: a
+    phrase found there is its own voice ("one more time" in "one more time you can taste",
+    said as "One thing you can taste"). The same phrase said on its own is the person's; and
+    a pause phrase is never ignored this way."""
+    ground = render("ground", config, voice, now=NOW)
+    section = next(i for i, m in enumerate(ground.marks) if "One thing you can taste" in m.text)
+    t = 0.5 + ground.marks[section].start / OUT_RATE + 2.5
+    misheard = "one more time you can taste, if you want to"
+    echo = Run(config, voice, {0.5: "ground", t: ("one more time", 1, misheard)}).until(t + 0.5)
+    assert [(e["phrase"], e["reason"]) for e in echo.events("ignored")] == [
+        ("one more time", "own voice")]
+    assert not echo.events("seek") and echo.routine() == "ground"
+    person = Run(config, voice, {0.5: "ground", t: ("one more time", 1, "one more time")})
+    assert [s["reason"] for s in person.until(t + 0.5).events("seek")] == ["repeat"]
+    pause = Run(config, voice, {0.5: "ground", t: ("stop everything", 1, misheard)})
+    assert pause.until(t + 0.5).routine() == "pause"
 
 
 def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(config, voice):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,13 +12,15 @@ from assistant import cli
 from assistant import config as config_module
 from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
-from assistant.hearing.base import Detection, ModelError, Recogniser, detect_samples
+from assistant.hearing.base import (Detection, ModelError, Recogniser, Together,
+                                    detect_samples)
 from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.twostage import Recent, TwoStageRecogniser
 from assistant.sound import IN_RATE, OUT_RATE
-from assistant.sound.files import to_int16
+from assistant.config import Step
+from assistant.sound.files import resample, to_int16
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.routines import render
 from assistant.speaking.voice import Voice
@@ -189,6 +192,23 @@ def test_phrases_are_compared_by_sound():
     assert sounds.count("stop everything", said, 0.2) == 2
     assert sounds.count("stop everything", "to pause, say stop everything", 0.2) == 1
     assert sounds.count("stop everything", "the weather was mild", 0.2) == 0
+    own = "One thing you can taste, if you want to, or one kind thing you can say to yourself."
+    assert sounds.unlike("one more time you can taste, if you want to", own) < 0.25
+    assert sounds.unlike("one more time", own) >= 0.5
+    assert sounds.unlike("", own) == 1.0
+
+
+def test_quick_stages_together_find_each_saying_once():
+    """Two stages on the assistant's output finding one saying are one find (the rule that a
+    person said a phrase too when a check heard it more often than the assistant said it
+    counts sayings); one that joins later hears from then on."""
+    together = Together(("stop everything",), [Claims({1.0: "stop everything"}),
+                                               Claims({1.3: "stop everything"})])
+    found = detect_samples(together, to_int16(silence(2.0)), chunk=320, tail=0)
+    assert [d.time for d in found] == [pytest.approx(1.0, abs=0.02)]
+    together.join(Claims({3.0: "stop everything"}))
+    found = detect_samples(together, to_int16(silence(2.0)), chunk=320, tail=0)
+    assert [d.time for d in found] == [pytest.approx(3.0, abs=0.02)]
 
 
 def test_the_kept_audio_is_the_newest_in_order():
@@ -294,3 +314,38 @@ def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_
     recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None,
                                     ear=ear.fresh())
     assert detect_samples(recogniser, to_int16(audio), chunk=320) == []
+
+
+def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, transcriber,
+                                                                    ear_store):
+    """The assistant's echo says the pause phrase where its words do not (a sentence whose
+    sound no transcript of its text would tell): the ear finds it in the microphone, but an
+    eager copy of the ear on what it plays found it first, so the voice goes on. The ear
+    joins while the routine plays, as one learned in the background does."""
+    class Mumbling(Voice):
+        def say(self, text: str) -> np.ndarray:
+            return super().say("Stop everything." if text == "Notice your hands." else text)
+
+    steps = (Step("Let us take a moment.", 0.3), Step("Notice your hands.", 0.3),
+             Step("That is all for now.", 0.5))
+    own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
+    voice = Mumbling(rate=config.rate, volume=config.volume)
+    program = render("pause", own, voice, now=NOW)
+    echo = resample(program.sound, OUT_RATE, IN_RATE) * 0.5  # 6 dB down, 40 ms late
+    mic = to_int16(np.concatenate([silence(0.04), echo, silence(2.0)]))
+    recogniser = TwoStageRecogniser(own.phrases, transcriber=transcriber, first=None)
+    log, player = EventLog(), Player()
+    assistant = Assistant(own, recogniser=recogniser, voice=voice, player=player, log=log,
+                          clock=lambda: NOW, cancel_echo=False)
+    assert recogniser.eagers, "the assistant listens to its own output"
+    recorder = WavRecorder(player)  # plays it out, as a sound card takes it
+    assistant.start("pause")
+    for i in range(0, len(mic), 320):
+        if i == 320 * 10:
+            recogniser.hear_with(pause_ear(own, store=ear_store))
+        recorder.advance_to((assistant.samples + 320) / IN_RATE)
+        assistant.feed(mic[i:i + 320])
+    ignored = [(e["phrase"], e["kind"]) for e in log.events if e["event"] == "ignored"]
+    assert ("stop everything", "candidate") in ignored, log.events
+    assert not [e for e in log.events if e["event"] in ("speech_stop", "trigger")]
+    assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == ["pause"]

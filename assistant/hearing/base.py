@@ -53,6 +53,9 @@ class Detection:
     """How many times the phrase was said in the audio that was checked."""
     by: str = ""
     """For a candidate: which quick stage found it (``keywords``, ``scout`` or ``ear``)."""
+    heard: str = ""
+    """For a phrase that only a check found: what that check wrote down (to tell the
+    assistant's own voice; held only as long as the detection, never logged or kept)."""
 
 
 class Recogniser:
@@ -112,6 +115,12 @@ class Recogniser:
         """How many times ``text`` holds ``phrase``, as this recogniser would hear it."""
         return (" " + " ".join(re.findall(r"[\w']+", text.lower())) + " ").count(f" {phrase} ")
 
+    def echoed(self, heard: str, text: str) -> bool:
+        """Whether a check that wrote down ``heard`` mostly heard the assistant's own ``text``
+        (whatever phrase it found there is then its own voice, misheard). Only engines that
+        write down what they hear can tell."""
+        return False
+
     def fresh(self) -> Recogniser:
         """A recogniser with the same settings and no memory of past audio."""
         raise NotImplementedError
@@ -138,6 +147,48 @@ class Deaf(Recogniser):
 
     def eager(self) -> Deaf:
         return Deaf(self.phrases)
+
+
+class Together(Recogniser):
+    """Several recognisers on the same sound, their finds together, each saying once (two
+    parts finding the same phrase within ``SAME`` seconds found one saying); a part may
+    join later."""
+
+    SAME = 1.0
+
+    def __init__(self, phrases: Iterable[str], parts: Iterable[Recogniser]):
+        super().__init__(phrases)
+        self.parts = list(parts)
+        self.last: dict[str, float] = {}  # phrase -> when it was last found
+
+    def feed(self, samples: np.ndarray) -> list[Detection]:
+        self.samples += len(samples)
+        found = []
+        for d in sorted((d for part in self.parts for d in part.feed(samples)),
+                        key=lambda d: d.time):
+            if d.time - self.last.get(d.phrase, -1e9) > self.SAME:
+                found.append(d)
+                self.last[d.phrase] = d.time
+        return found
+
+    def join(self, part: Recogniser) -> None:
+        """Hear with ``part`` too, from the next chunk on."""
+        self.parts.append(part.starting_at(self.samples))
+
+    def starting_at(self, samples: int) -> Together:
+        self.samples = samples
+        for part in self.parts:
+            part.starting_at(samples)
+        return self
+
+    def missing_words(self) -> list[str]:
+        return sorted({w for part in self.parts for w in part.missing_words()})
+
+    def fresh(self) -> Together:
+        return Together(self.phrases, [part.fresh() for part in self.parts])
+
+    def eager(self) -> Together:
+        return Together(self.phrases, [part.eager() for part in self.parts])
 
 
 def distinct(found: list[Detection]) -> list[Detection]:

@@ -52,6 +52,21 @@ class Phonetic:
                     for _, far in self._runs(target, heard, i, most)),
                    default=float("inf"))
 
+    def unlike(self, heard: str, text: str) -> float:
+        """How much of ``heard`` is not found, by sound, in one stretch of ``text``: the
+        fewest edits that turn its sounds into some stretch of ``text``'s, as a share of its
+        own (0: all of it was said there; 1: none of it)."""
+        a = self.sound(heard)
+        b = tuple(p for w in self.of(words_of(text)) for p in w)
+        if not a:
+            return 1.0
+        row = [0] * (len(b) + 1)  # the stretch may begin anywhere in ``text``...
+        for i, x in enumerate(a, 1):
+            prev, row[0] = row[0], i
+            for j, y in enumerate(b, 1):
+                prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+        return min(row) / len(a)  # ...and end anywhere
+
     def count(self, phrase: str, text: str, within: float) -> int:
         """How many separate runs of words of ``text`` sound like ``phrase`` (each no further
         from it than ``within``): "stop everything, say stop everything" holds it twice."""

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..config import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
-from .base import Deaf, Detection, Recogniser
+from .base import Deaf, Detection, Recogniser, Together
 from .phonetic import Phonetic
 from .whisper import Transcriber
 
@@ -73,6 +73,11 @@ SHORT = 3
 NEAR = 0.65
 #: A phrase heard while the assistant was saying words this close to it is its own voice.
 OWN = 0.4
+#: A check whose transcript is this close to what the assistant was saying (the share of
+#: its sounds not found there) heard the assistant's echo: "one more time you can taste"
+#: for "one thing you can taste" is 0.14; someone's "one more time" over five words of
+#: echo, 0.2 to 0.35.
+ECHOED = 0.25
 
 
 def tolerance(sensitivity: float) -> float:
@@ -168,6 +173,7 @@ class TwoStageRecogniser(Recogniser):
         self.asked: collections.deque[tuple[Future[str], Callable[[str], list[Detection]]]] \
             = collections.deque()
         self.worker: ThreadPoolExecutor | None = None
+        self.eagers: list[Together] = []  # handed out to hear the assistant's own output
         self.longest = max((len(p.split()) for p in self.phrases), default=1)
 
     def fresh(self) -> TwoStageRecogniser:
@@ -180,8 +186,13 @@ class TwoStageRecogniser(Recogniser):
                                   hinted=self.hinted_phrases)
 
     def eager(self) -> Recogniser:
-        """What notices phrases in the assistant's own output: the first stage, eagerly."""
-        return self.first.eager() if self.first else Deaf(self.phrases)
+        """What notices phrases in the assistant's own output: the first stage and the ear,
+        eagerly (an ear learned later joins it too: the ear may find its phrase in what is
+        left of the assistant's voice, and must then know it for its own)."""
+        quick = [stage.eager() for stage in (self.first, self.ear) if stage is not None]
+        eager = Together(self.phrases, quick or [Deaf(self.phrases)])
+        self.eagers.append(eager)
+        return eager
 
     def missing_words(self) -> list[str]:
         return []  # Whisper writes down any word; phrases are compared by sound
@@ -191,6 +202,9 @@ class TwoStageRecogniser(Recogniser):
         hearing the phrase then may be its own voice ("your body. You can" is 0.25 from
         "body scan")."""
         return self.phonetic.count(phrase, text, max(self.tolerance.get(phrase, 0.0), OWN))
+
+    def echoed(self, heard: str, text: str) -> bool:
+        return self.phonetic.unlike(heard, text) <= ECHOED
 
     # -- the stream ---------------------------------------------------------------------------
     def go_live(self) -> None:
@@ -207,8 +221,11 @@ class TwoStageRecogniser(Recogniser):
         return self
 
     def hear_with(self, ear: Recogniser) -> None:
-        """Listen with ``ear`` too from the next block on (it was learned meanwhile)."""
+        """Listen with ``ear`` too from the next block on (it was learned meanwhile), and
+        with an eager copy of it on the assistant's own output."""
         self.ear = ear.starting_at(self.samples)
+        for eager in self.eagers:
+            eager.join(ear.eager())
 
     def close(self) -> None:
         if self.worker is not None:
@@ -356,7 +373,9 @@ class TwoStageRecogniser(Recogniser):
         """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
         as detections; those not in ``trusted`` are marked as heard only with the help of
         hints. Also every phrase found, new or not. ``saying``: the candidate being checked,
-        whose phrase is the saying it found (not one in the seconds before it)."""
+        whose phrase is the saying it found (not one in the seconds before it). A phrase no
+        quick stage found carries the ``text`` it was found in, to tell the assistant's echo
+        (``core.Assistant.own_voice``)."""
         found: list[Detection] = []
         heard: set[str] = set()
         for phrase in phrases if text else ():
@@ -372,5 +391,6 @@ class TwoStageRecogniser(Recogniser):
             found.append(Detection(phrase, since, end / IN_RATE,
                                    self.now, hinted=self.hinted[phrase],
                                    count=self.phonetic.count(phrase, text,
-                                                             self.tolerance[phrase])))
+                                                             self.tolerance[phrase]),
+                                   heard="" if saying else text))
         return found, heard
