@@ -10,16 +10,15 @@ import pytest
 
 from assistant import cli
 from assistant import config as config_module
+from assistant.config import Step
 from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
-from assistant.hearing.base import (Detection, ModelError, Recogniser, Together,
-                                    detect_samples)
+from assistant.hearing.base import Detection, ModelError, Recogniser, Together, detect_samples
 from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.twostage import Recent, TwoStageRecogniser
 from assistant.sound import IN_RATE, OUT_RATE
-from assistant.config import Step
 from assistant.sound.files import resample, to_int16
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.routines import render
