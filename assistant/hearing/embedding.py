@@ -26,12 +26,20 @@ FRAMES = 16  # embeddings the classifier sees (1.28 s)
 REFRACTORY = 1.0  # seconds after a detection in which the same phrase does not fire again
 
 
-def model_paths() -> tuple[Path, Path]:
-    try:
-        import openwakeword
-    except ImportError:
+def models_installed() -> None:
+    """Raises ``RecogniserError`` if the package holding the speech-embedding models is not
+    installed; asks without loading it (it loads onnxruntime: seconds on a small machine)."""
+    import importlib.util
+
+    if importlib.util.find_spec("openwakeword") is None:
         raise RecogniserError("the openwakeword package, which holds the speech-embedding "
-                              "models, is not installed.") from None
+                              "models, is not installed.")
+
+
+def model_paths() -> tuple[Path, Path]:
+    models_installed()
+    import openwakeword
+
     base = Path(openwakeword.__file__).parent / "resources" / "models"
     return base / "melspectrogram.onnx", base / "embedding_model.onnx"
 

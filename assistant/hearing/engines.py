@@ -89,39 +89,38 @@ def pause_phrases(config: Config) -> tuple[str, ...]:
 
 def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...]:
     """The pause phrases whose ear is still to be learned (none if it is there, or not
-    wanted, or cannot be: the embedding models missing). Looks only at the data folder:
-    the models' libraries are not loaded for this (they add seconds to every start)."""
-    import importlib.util
-
-    from ..learning.enroll import digest, load
-    from ..learning.learn import cache_path
+    wanted, or cannot be: the embedding models missing). Asks the data folder alone: the
+    models' libraries are not loaded for this (they add seconds to every start)."""
+    from ..learning.learn import learned
 
     phrases = pause_phrases(config)
-    if not phrases or importlib.util.find_spec("openwakeword") is None:
+    try:
+        done = not phrases or learned(phrases, default_store() if store is None else store)
+    except RecogniserError:
         return ()
-    store = default_store() if store is None else store
-    enrolled = load(store, phrases)
-    learned = cache_path(store, phrases, digest(enrolled) if enrolled else "").exists()
-    return () if learned else phrases
+    return () if done else phrases
 
 
 def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
     """The pause phrases' ear (an embedding classifier learned for them and any enrolled
     takes of them), if it has been learned; else None: learning takes a minute or two, so
     it is never done here (``grounding learn``, or ``Session`` in the background)."""
-    phrases = pause_phrases(config)
-    store = default_store() if store is None else store
-    if not phrases or ear_to_learn(config, store=store):
-        return None
     from ..learning.enroll import load
-    from ..learning.learn import load_or_train
+    from ..learning.learn import learned, load_or_train
     from .embedding import Embedder, EmbeddingRecogniser
 
-    try:
-        classifier = load_or_train(phrases, store, enrolled=load(store, phrases))
+    phrases = pause_phrases(config)
+    store = default_store() if store is None else store
+    if not phrases:
+        return None
+    enrolled = load(store, phrases)
+    try:  # the embedding models missing: no ear
+        if not learned(phrases, store, enrolled=enrolled):
+            return None
+        classifier, embedder = load_or_train(phrases, store, enrolled=enrolled), Embedder()
     except RecogniserError:
         return None
-    return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
+    return EmbeddingRecogniser(phrases, classifier=classifier, embedder=embedder,
                                sensitivity=config.sensitivity,
                                phrase_sensitivity={p: s for p, s in
                                                    config.phrase_sensitivity.items()

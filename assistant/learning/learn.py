@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import store
 from ..config import normalise_phrase
-from ..hearing.embedding import BLOCK, FRAMES, Classifier, Embedder, model_paths
+from ..hearing.embedding import BLOCK, FRAMES, Classifier, Embedder, models_installed
 from ..sound import IN_RATE
 from .augment import clip_like, glide, pink
 from .enroll import digest, load
@@ -465,10 +465,13 @@ def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
     return params
 
 
-def learned(phrases: tuple[str, ...], folder: Path, *, exclude: Iterable[str] = ()) -> bool:
-    """Whether the model for these phrases and their enrolled takes is already learned."""
-    model_paths()  # says so if the embedding models are missing
-    enrolled = load(folder, phrases)
+def learned(phrases: tuple[str, ...], folder: Path, *, exclude: Iterable[str] = (),
+            enrolled: dict[str, list[np.ndarray]] | None = None) -> bool:
+    """Whether the model for these phrases and their enrolled takes (read from ``folder``
+    unless given) is already learned. Asks the data folder alone; says so if the embedding
+    models are missing."""
+    models_installed()
+    enrolled = load(folder, phrases) if enrolled is None else enrolled
     return cache_path(folder, phrases, digest(enrolled) if enrolled else "",
                       exclude=exclude).exists()
 
