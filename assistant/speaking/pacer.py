@@ -7,6 +7,8 @@ stretched.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..config import Breathing
@@ -38,10 +40,18 @@ def cycle_count(b: Breathing, phases: tuple[float, ...], minutes: float | None,
 
 
 def tone(seconds: float, start_hz: float, end_hz: float) -> np.ndarray:
-    n = int(round(seconds * OUT_RATE))
+    """A gliding tone; the same few are asked for in every breath, so each is made once (a
+    breathing session starts while the microphone waits: it must be quick to lay out)."""
+    return _tone(int(round(seconds * OUT_RATE)), start_hz, end_hz)
+
+
+@functools.lru_cache(maxsize=16)
+def _tone(n: int, start_hz: float, end_hz: float) -> np.ndarray:
     freq = np.linspace(start_hz, end_hz, n)
     wave = np.sin(2 * np.pi * np.cumsum(freq) / OUT_RATE)
-    return (TONE_LEVEL * wave * envelope(n)).astype(np.float32)
+    out = (TONE_LEVEL * wave * envelope(n)).astype(np.float32)
+    out.flags.writeable = False  # shared by every breath that uses it
+    return out
 
 
 def envelope(n: int) -> np.ndarray:
