@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
@@ -43,6 +44,12 @@ OWN_VOICE_WINDOW = 1.5
 OWN_TEXT_WINDOW = 6.0
 #: Seconds after a short answer ends in which a phrase it named may still be its echo.
 REPLY_ECHO = 0.5
+#: A phrase heard where the echo canceller left less than this share of the microphone's
+#: energy (in the loudest 0.2 s it handed on) was heard in the assistant's echo alone: live,
+#: with the echo at -6 dB, a person 6 dB under it left -0.1 to -9 dB; the echo alone, where
+#: what was left of it was still loud enough to sound like speech, -25 to -7 dB (the middle
+#: half); docs/benchmarks.md.
+ECHO_ONLY = 0.01
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
@@ -195,9 +202,11 @@ class Assistant:
         self.samples += n
         self.note_what_is_said()
         for detection in detections:
-            if self.own_voice(detection):
-                self.log(detection.time, "ignored", phrase=detection.phrase,
-                         reason="own voice", kind=detection.kind, times=detection.count,
+            why = "echo only" if self.only_echo(detection) else \
+                "own voice" if self.own_voice(detection) else None
+            if why:
+                self.log(detection.time, "ignored", phrase=detection.phrase, reason=why,
+                         kind=detection.kind, times=detection.count,
                          start=round(detection.start, 2), end=round(detection.end, 2))
                 continue
             if detection.kind == "heard" and self.acted.get(detection.phrase, -1.0) >= \
@@ -241,6 +250,17 @@ class Assistant:
         return (bool(text.strip()) and d.kind != "rejected"
                 and self.recogniser.said_in(d.phrase, text))
 
+    def only_echo(self, d: Detection) -> bool:
+        """Whether the microphone held nothing but the assistant's echo while ``d`` was said:
+        its echo canceller took nearly all of it out (a person's voice is left as it was)."""
+        return self.canceller is not None and self.canceller.left(d.start, d.end) < ECHO_ONLY
+
+    def echo_left(self, d: Detection) -> dict[str, float]:
+        """For the log: how much of the microphone's sound over ``d`` the echo canceller left
+        (dB; near 0 where someone spoke), if it was taking anything out then."""
+        left = self.canceller.left(d.start, d.end) if self.canceller else 1.0
+        return {"echo_left_db": round(10 * math.log10(max(left, 1e-9)), 1)} if left < 1 else {}
+
     def note_what_is_said(self) -> None:
         """Keep the words of each section as it starts playing, with the time."""
         if self.running is None or self.state is not State.PLAYING:
@@ -282,7 +302,8 @@ class Assistant:
     # -- a first stage's candidate and the check's answer -------------------------------------
     def on_candidate(self, d: Detection) -> None:
         """A pause phrase, not yet checked: silence at once, and wait for the answer."""
-        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase], by=d.by)
+        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase], by=d.by,
+                 **self.echo_left(d))
         if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
             return
         assert self.running is not None

@@ -15,7 +15,8 @@ from assistant.sound.files import resample, to_int16
 from assistant.speaking.voice import Voice
 
 from .conftest import ROOT, flite, silence
-from .support.analysis import Room
+from .support.analysis import Room, loopback, speech_end
+from .support.claims import Claims
 
 SCRIPT = ("Notice your shoulders. If they want to drop a little, let them. Feel where your body "
           "meets the chair, the bed or the floor. Let it hold you. Let one breath out go "
@@ -183,3 +184,30 @@ def test_what_was_learned_moves_with_the_reference():
 
     assert taken_out(moves=True) > 30.0
     assert taken_out(moves=False) < 10.0  # without the move it would start over
+
+
+@pytest.mark.parametrize("person", [False, True])
+def test_a_phrase_where_the_microphone_held_only_the_echo_is_not_acted_on(person, speaker,
+                                                                        tmp_path):
+    """Once the echo canceller has learned a quiet room (it takes 25-30 dB out there), a
+    phrase "heard" where the microphone held nothing but the assistant's echo is ignored as
+    "echo only"; the pause phrase said by a person 6 dB under that echo, at the same moment,
+    is acted on. (In the noisier room of the tests above, 10 dB comes out and both count.)"""
+    from assistant.core import Assistant, EventLog
+    from assistant.sound.player import Player
+
+    config = config_module.load(ROOT / "config.yaml")[0]
+    said = flite("stop everything", "slt", tmp_path)
+    at, end = 30.0, 30.0 + speech_end(said)
+    level = 10 ** ((db(through(Room(noise=2e-4), speaker)) - 6 - db(said[said != 0])) / 20)
+    user = np.concatenate([silence(at), said * level]) if person else None
+    assistant = Assistant(config, recogniser=Claims({end: "stop everything"}), voice=Voice(),
+                          player=Player(), log=EventLog(), cancel_echo=True)
+    events = loopback(assistant, "body_scan", room=Room(noise=2e-4), user=user,
+                      limit=end + 1.0)
+    ignored = [(e["phrase"], e["reason"]) for e in events if e["event"] == "ignored"]
+    paused = [e for e in events if e["event"] == "trigger" and e["intent"] == "pause"]
+    if person:
+        assert not ignored and len(paused) == 1
+    else:
+        assert ignored == [("stop everything", "echo only")] and not paused

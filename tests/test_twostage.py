@@ -13,7 +13,7 @@ from assistant import config as config_module
 from assistant.config import Step
 from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
-from assistant.hearing.base import Detection, ModelError, Recogniser, Together, detect_samples
+from assistant.hearing.base import ModelError, Recogniser, Together, detect_samples
 from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
@@ -27,6 +27,7 @@ from assistant.speaking.voice import Voice
 from .conftest import FLITE_VOICES, ORDINARY, ROOT, flite, save, silence
 from .conftest import cli as run_cli
 from .support.analysis import speech_end
+from .support.claims import Claims
 
 NOW = dt.datetime(2026, 3, 14, 9, 30)
 
@@ -78,27 +79,6 @@ def test_the_same_audio_gives_the_same_answer_whatever_the_chunks(config, tmp_pa
              detect_samples(recogniser.fresh(), audio, chunk=c)] for c in (160, 999, 3200)]
     assert runs[0] == runs[1] == runs[2]
     assert [p for p, kind, _ in runs[0] if kind == "heard"] == ["i need help", "stop everything"]
-
-
-class Claims(Recogniser):
-    """A first stage that "hears" a phrase at given seconds, whatever was said."""
-
-    def __init__(self, claims: dict[float, str]):
-        super().__init__(set(claims.values()))
-        self.claims = dict(claims)
-
-    def _block(self, block: np.ndarray) -> list[Detection]:
-        due = [t for t in self.claims if t <= self.now]
-        return [Detection(self.claims.pop(t), t - 0.8, t, self.now) for t in sorted(due)]
-
-    def fresh(self) -> Claims:
-        return Claims(self.claims)
-
-    def eager(self) -> Recogniser:
-        return Claims({})
-
-    def missing_words(self) -> list[str]:
-        return []
 
 
 def test_a_saying_soon_after_another_is_heard_again(config, transcriber, tmp_path):

@@ -32,6 +32,10 @@ TALKING = 10.0
 #: judged on the echo alone, each block weighing this much against the ones before (~50 ms).
 HELPS = 0.9
 WORTH = 0.2
+#: Each block's energy before and after is kept this many seconds, to tell whether what was
+#: heard over a span was more than the echo: judged on its ``LOUDEST`` blocks (0.2 s) after.
+KEPT = 12
+LOUDEST = 20
 
 
 #: Samples (16 kHz) the reference first trails what was last played: room for the resampler,
@@ -131,6 +135,9 @@ class EchoCanceller:
         self.ref_left = np.zeros(0)
         self.turn = 0  # which partition's weights are constrained this block
         self.blocks = self.used = 0  # blocks with sound played, and those its output served
+        #: The energy of each recent block in the microphone and in what was handed on.
+        self.energy = np.ones((KEPT * rate // BLOCK, 2))
+        self.done = 0  # blocks processed since the start of the stream
 
     def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
         """``mic`` with the echo of ``played`` (the same span of time) taken out.
@@ -144,6 +151,19 @@ class EchoCanceller:
                for i in range(0, n, BLOCK)]
         self.mic_left, self.ref_left = self.mic_left[n:], self.ref_left[n:]
         return np.concatenate(out) if out else np.zeros(0)
+
+    def left(self, start: float, end: float) -> float:
+        """The share of the microphone's energy still there once the echo was taken out, in
+        the loudest ``LOUDEST`` blocks of what was handed on from ``start`` to ``end``
+        (seconds of the stream): near 1 where someone spoke (or nothing was played, or the
+        filter was not used), far less where the microphone heard only the assistant. 1 for
+        a span not kept."""
+        a, z = max(int(start * IN_RATE) // BLOCK, 0), int(end * IN_RATE) // BLOCK
+        if z <= a or a < self.done - len(self.energy) or z > self.done:
+            return 1.0
+        kept = self.energy[np.arange(a, z) % len(self.energy)]
+        loudest = kept[np.argsort(kept[:, 1])[-LOUDEST:]]
+        return float(loudest[:, 1].sum() / max(loudest[:, 0].sum(), 1e-12))
 
     def shift(self, n: int) -> None:
         """The reference moved ``n`` samples ahead: what was learned of the echo moves ``n``
@@ -163,6 +183,12 @@ class EchoCanceller:
         return np.fft.irfft((weights * self.spectra).sum(axis=0))[BLOCK:]
 
     def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        out = self._cancel(mic, ref)
+        self.energy[self.done % len(self.energy)] = mic @ mic, out @ out
+        self.done += 1
+        return out
+
+    def _cancel(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
         x = np.fft.rfft(np.concatenate([self.previous, ref]))
         self.previous = ref
         self.spectra = np.roll(self.spectra, 1, axis=0)

@@ -88,11 +88,11 @@ def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
 
 class Room:
     """The speaker as a laptop's microphone hears it: ``delay`` late, through a small room's
-    echo (which begins with the direct sound), and with a little noise. ``gain`` is the
-    echo's level at the microphone."""
+    echo (which begins with the direct sound), and with a little noise (``noise``, its
+    standard deviation). ``gain`` is the echo's level at the microphone."""
 
     def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = IN_RATE,
-                 delay: float = 0.03):
+                 delay: float = 0.03, noise: float = 0.002):
         rng = np.random.default_rng(seed)
         n = int(0.25 * rate)
         first = int(delay * rate)  # nothing reaches the microphone before the direct sound
@@ -101,12 +101,12 @@ class Room:
         ir[first] = 1.0
         self.ir = ir * gain / np.abs(ir).sum() * 4
         self.history = np.zeros(n - 1, np.float32)
-        self.rng = rng
+        self.rng, self.noise = rng, noise
 
     def hear(self, played: np.ndarray) -> np.ndarray:
         x = np.concatenate([self.history, played])
         self.history = x[-(len(self.ir) - 1):]
-        return np.convolve(x, self.ir, "valid") + self.rng.normal(0, 0.002, len(played))
+        return np.convolve(x, self.ir, "valid") + self.rng.normal(0, self.noise, len(played))
 
 
 def loopback(assistant, routine: str, *, room: Room | None = None,
