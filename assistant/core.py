@@ -192,7 +192,8 @@ class Assistant:
         """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
         n, played = len(chunk), self.played_during(len(chunk))
         for d in self.echo.feed(played):
-            self._own.append((d.time, d.phrase))
+            if self.state is not State.HELD:  # a voice cut off at a candidate is no phrase
+                self._own.append((d.time, d.phrase))
         if self.canceller:  # whole 10 ms blocks come out; a rest waits for the next chunk
             out = self.canceller.process(chunk / 32768.0, played / 32768.0)
             chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)

@@ -23,6 +23,7 @@ from assistant.speaking.routines import render, spell_phone
 from assistant.speaking.voice import Voice, VoiceError
 
 from .conftest import ROOT
+from .support.claims import Emits
 
 CHUNK = 320  # 20 ms, as the live loop feeds it
 NOW = dt.datetime(2026, 3, 14, 9, 30)
@@ -306,6 +307,28 @@ def test_a_phrase_found_in_what_was_mostly_its_own_voice_is_its_own(config, voic
     assert [s["reason"] for s in person.until(t + 0.5).events("seek")] == ["repeat"]
     pause = Run(config, voice, {0.5: "ground", t: ("stop everything", 1, misheard)})
     assert pause.until(t + 0.5).routine() == "pause"
+
+
+def test_the_voice_cut_off_at_a_candidate_is_not_taken_for_its_own_phrase(config, voice):
+    """The voice stops on a candidate pause phrase; its own output, cut off there, can look
+    like a phrase ending to the eager recognisers on it (measured live: the ear found the
+    pause phrase there twice in 14 trials, and the person's confirmed pause was ignored as
+    its own voice). What they find while the voice is held is not counted."""
+    phrase = "stop everything"
+    said = [Detection(phrase, 19.2, 20.0, 20.0, "candidate", by="ear"),
+            Detection(phrase, 19.2, 20.45, 20.6)]
+    cut = [Detection(phrase, 19.5, 20.2, 20.3)]
+    log = EventLog()
+    assistant = Assistant(config, recogniser=Emits(said, own=cut), voice=voice,
+                          player=Player(), log=log, clock=lambda: NOW, cancel_echo=False)
+    recorder = WavRecorder(assistant.player)
+    assistant.start("body_scan")
+    while assistant.now < 21.0:
+        recorder.advance_to(assistant.now + CHUNK / IN_RATE)
+        assistant.feed(np.zeros(CHUNK, np.int16))
+    assert not [e for e in log.events if e["event"] == "ignored"]
+    assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == [
+        "body_scan", "pause"]
 
 
 def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(config, voice):

@@ -25,3 +25,26 @@ class Claims(Recogniser):
 
     def missing_words(self) -> list[str]:
         return []
+
+
+class Emits(Recogniser):
+    """Hands over each of ``found`` (detections of any kind) at its ``time``; its eager copy,
+    on the assistant's own output, those of ``own``."""
+
+    def __init__(self, found: list[Detection], own: list[Detection] = ()):
+        super().__init__({d.phrase for d in found})
+        self.found, self.own = sorted(found, key=lambda d: d.time), list(own)
+
+    def _block(self, block: np.ndarray) -> list[Detection]:
+        due = [d for d in self.found if d.time <= self.now]
+        self.found = self.found[len(due):]
+        return due
+
+    def fresh(self) -> Emits:
+        return Emits(self.found, self.own)
+
+    def eager(self) -> Emits:
+        return Emits(self.own)
+
+    def missing_words(self) -> list[str]:
+        return []
