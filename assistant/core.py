@@ -203,12 +203,12 @@ class Assistant:
         self.samples += n
         self.note_what_is_said()
         for detection in detections:
-            why = "echo only" if self.only_echo(detection) else \
-                "own voice" if self.own_voice(detection) else None
-            if why:
-                self.log(detection.time, "ignored", phrase=detection.phrase, reason=why,
-                         kind=detection.kind, times=detection.count,
-                         start=round(detection.start, 2), end=round(detection.end, 2))
+            how = "" if (echo := self.only_echo(detection)) else self.own_voice(detection)
+            if echo or how:
+                self.log(detection.time, "ignored", phrase=detection.phrase,
+                         reason="echo only" if echo else "own voice", kind=detection.kind,
+                         times=detection.count, start=round(detection.start, 2),
+                         end=round(detection.end, 2), **({"how": how} if how else {}))
                 continue
             if detection.kind == "heard" and self.acted.get(detection.phrase, -1.0) >= \
                     detection.start:
@@ -221,19 +221,21 @@ class Assistant:
             self.unanswered()
         self.notice_end()
 
-    def own_voice(self, d: Detection) -> bool:
-        """Whether ``d`` is the assistant hearing itself: the same phrase noticed in what it
-        played a moment before, or in the words it was saying around then; or, while it
-        speaks, a phrase other than a pause phrase that only a check told of the phrases heard
-        (it imagines those in its own voice; the first stage's own finds are still checked
-        and acted on), or that a check found in a stretch it heard as mostly the assistant's
-        own words. Never when a check heard the phrase more times than it said it then:
-        a person said it too (over the greeting, which names the pause phrase). A pause
-        phrase said by the person over the greeting and heard only once is taken for the
-        greeting's: its own voice must never pause it, and the greeting ends in seconds."""
+    def own_voice(self, d: Detection) -> str:
+        """Whether ``d`` is the assistant hearing itself, and how that was told (empty if it
+        is not): ``output``, the same phrase noticed in what it played a moment before;
+        ``words``, in the words it was saying around then; ``hinted``, while it speaks, a
+        phrase other than a pause phrase that only a check told of the phrases heard (it
+        imagines those in its own voice; the first stage's own finds are still checked and
+        acted on); ``transcript``, one that a check found in a stretch it heard as mostly
+        the assistant's own words. Never when a check heard the phrase more times than it
+        said it then: a person said it too (over the greeting, which names the pause
+        phrase). A pause phrase said by the person over the greeting and heard only once is
+        taken for the greeting's: its own voice must never pause it, and the greeting ends
+        in seconds."""
         echoes = [at for at, phrase in self._own if phrase == d.phrase]
         if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
-            return True  # a pause is never ignored this way: a wrong one costs one "resume"
+            return "hinted"  # never a pause this way: a wrong one costs one "resume"
         # What was playing when the window began (quiet, if a routine had ended), and since,
         # and any short answer being said while the phrase was.
         since = d.start - OWN_TEXT_WINDOW
@@ -242,14 +244,15 @@ class Assistant:
         text = " ".join(before + [t for at, t in self.said if at >= since] + answers)
         if d.heard and text.strip() and self.intents[d.phrase] != "pause" and \
                 self.recogniser.echoed(d.heard, text):
-            return True  # the check heard mostly its own words: the phrase is a mishearing
+            return "transcript"  # the check heard mostly its own words: a mishearing
         played = sum(at >= d.start - OWN_VOICE_WINDOW for at in echoes)
         if d.count > max(played, self.recogniser.times_said(d.phrase, text)):
-            return False
+            return ""
         if any(d.time - at <= OWN_VOICE_WINDOW for at in echoes):
-            return True
-        return (bool(text.strip()) and d.kind != "rejected"
-                and self.recogniser.said_in(d.phrase, text))
+            return "output"
+        said = bool(text.strip()) and d.kind != "rejected" and \
+            self.recogniser.said_in(d.phrase, text)
+        return "words" if said else ""
 
     def only_echo(self, d: Detection) -> bool:
         """Whether the microphone held nothing but the assistant's echo while ``d`` was said:
