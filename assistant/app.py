@@ -19,7 +19,7 @@ from .config import Config, ConfigError
 from .config import load as load_config
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
-from .hearing.engines import ear_to_learn, make_recogniser
+from .hearing.engines import choose_engine, ear_to_learn, make_recogniser
 from .journal import Journal, Keeper, journal_path
 from .learning.background import Learner
 from .sound import IN_RATE, AudioError
@@ -323,5 +323,7 @@ class Session:
     def serve(self, *, until_idle: bool) -> None:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""
         self.open_microphone()
+        if self.listening:
+            self.log(self.assistant.now, "listening", engine=choose_engine(self.assistant.config))
         serve(self.assistant, self.chunks, chunk=self.chunk, recorder=self.recorder,
               until_idle=until_idle, listening=self.listening, tick=self.upkeep)

@@ -193,19 +193,37 @@ def test_sigterm_finishes_the_output_file_at_once(tmp_path):
     writing is complete and readable, as long as the time it ran."""
     wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
                silence(30.0))
-    out = tmp_path / "out.wav"
+    out, events = tmp_path / "out.wav", tmp_path / "ev.jsonl"
+    begun = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--input", str(wav),
-                                "--output", str(out), "--config", str(ROOT / "config.yaml")],
-                               stderr=subprocess.PIPE, text=True)
-    time.sleep(8.0)  # paced like a microphone: the body scan is speaking by now
+                                "--output", str(out), "--events", str(events), "--config",
+                                str(ROOT / "config.yaml")], stderr=subprocess.PIPE, text=True)
+    # Paced like a microphone: wait for the body scan to start (however long the engines
+    # take to load on a busy machine), then for it to speak a while.
+    start = wait_for_event(events, "routine_start", process, limit=300)
+    time.sleep(3.0)
     process.send_signal(signal.SIGTERM)
     started = time.monotonic()
     code = process.wait(10)
     assert time.monotonic() - started < 1.0
     assert code == 143, process.stderr.read() if process.stderr else ""
     sound = read_wav(out, OUT_RATE)
-    assert 2.0 < len(sound) / OUT_RATE < 9.0
-    assert np.abs(sound).max() > 0.05  # the scan's words are in it
+    # Never shorter than a moment it had logged, never longer than it ran.
+    assert start["t"] + 0.5 < len(sound) / OUT_RATE < time.monotonic() - begun
+    assert np.abs(sound[int(start["t"] * OUT_RATE):]).max() > 0.05  # the scan's words
+
+
+def wait_for_event(path, name: str, process: subprocess.Popen, *, limit: float) -> dict:
+    """The first ``name`` event a running ``process`` logs to ``path`` (waited for, polling,
+    up to ``limit`` seconds)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        found = [e for e in read_events(path) if e["event"] == name] if path.exists() else []
+        if found:
+            return found[0]
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} event within {limit} s")
 
 
 @pytest.mark.parametrize("valid", [True, False])
@@ -221,7 +239,8 @@ def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
         [sys.executable, "-m", "assistant", "run", "--input", str(wav), "--output",
          str(tmp_path / "out.wav"), "--events", str(tmp_path / "ev.jsonl"), "--config",
          str(config)], stderr=subprocess.PIPE, text=True)
-    time.sleep(5.0)  # started (the engines load in a few seconds) and listening
+    # Listening (however long the engines take to load), and well before the first phrase.
+    wait_for_event(tmp_path / "ev.jsonl", "listening", process, limit=300)
     if valid:
         example["listen"]["words"]["ground"] = ["ground me please"]
         config.write_text(yaml.safe_dump(example, sort_keys=False))
