@@ -267,8 +267,8 @@ class Session:
         if self.speaker is None:
             return
         self.speaker.keep(seconds)
-        if self.speaker.away and self.assistant.said and self.assistant.said[-1][1] != self.shown:
-            self.shown = self.assistant.said[-1][1]
+        if self.speaker.away and self.assistant.saying != self.shown:
+            self.shown = self.assistant.saying
             if self.shown:
                 self.tell(self.shown)
 
@@ -313,7 +313,7 @@ class Session:
                  underflows=self.speaker.underflows if self.speaker else 0,
                  behind_ms=round(self.microphone.behind * 1000),
                  echo_cancelled=round(canceller.used / max(canceller.blocks, 1), 3)
-                 if (canceller := self.assistant.canceller) else None,
+                 if (canceller := self.assistant.canceller).blocks else None,
                  reference_moved_ms=round(self.assistant.reference.moved / IN_RATE * 1000),
                  in_latency_ms=round(self.microphone.stream.latency * 1000, 1)
                  if self.microphone.stream is not None else None,

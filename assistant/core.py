@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import math
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
@@ -19,12 +18,14 @@ from typing import Any, Callable, TextIO
 import numpy as np
 
 from .config import RATINGS, Config
+from .deciding.own_voice import OwnVoice, Verdict
 from .espeak import EspeakError
 from .hearing.base import Detection, Recogniser
 from .sound import IN_RATE
-from .sound.echo import EchoCanceller, Reference
+from .sound.echo import EchoCanceller
 from .sound.files import to_int16
 from .sound.player import Player
+from .sound.reference import Reference
 from .speaking.answers import ANSWERS, GAP, chime, greeting
 from .speaking.pacer import clamp_pace
 from .speaking.routines import render, render_all
@@ -36,20 +37,6 @@ from .speaking.words import fill
 STEP_FACTOR = 1.1
 #: A "repeat" this close to a section's start goes back one more section.
 REPEAT_GRACE = 1.0
-#: A phrase heard in the microphone is the assistant's own voice if an eager recogniser heard
-#: the same phrase in what the assistant played, up to this many seconds before.
-OWN_VOICE_WINDOW = 1.5
-#: Seconds of what the assistant said before a phrase was heard (with the section playing
-#: then) that the phrase is compared with, to tell its own voice.
-OWN_TEXT_WINDOW = 6.0
-#: Seconds after a short answer ends in which a phrase it named may still be its echo.
-REPLY_ECHO = 0.5
-#: A phrase heard where the echo canceller left less than this share of the microphone's
-#: energy (in the loudest 0.2 s it handed on) was heard in the assistant's echo alone: live,
-#: with the echo at -6 dB, a person 6 dB under it left -0.1 to -9 dB; the echo alone, where
-#: what was left of it was still loud enough to sound like speech, -25 to -7 dB (the middle
-#: half); docs/benchmarks.md.
-ECHO_ONLY = 0.01
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
@@ -130,17 +117,17 @@ class Assistant:
         self.interrupted: tuple[Running, int] | None = None  # routine and section to resume
         self.held_at = 0  # where the voice stopped when HELD (samples), and when (seconds)
         self.held_since = 0.0
-        self.said: collections.deque[tuple[float, str]] = collections.deque(maxlen=64)
+        self.saying = ""  # the words of the section playing now
         self.acted: dict[str, float] = {}  # phrase -> end of the saying last acted on
-        # The same recogniser on what the assistant itself plays, which reaches the microphone.
+        # The evidence of its own voice: the same recogniser, eagerly, on what the assistant
+        # itself plays (which reaches the microphone), what it says, and the echo canceller,
+        # which measures its echo in the microphone and takes it out...
         self.echo = recogniser.eager()
+        self.own = OwnVoice()
         self.reference = Reference(player.rate)
-        #: (when, phrase): each phrase heard in the output, lately.
-        self._own: collections.deque[tuple[float, str]] = collections.deque(maxlen=64)
-        # ...and its echo taken out of what the microphone hears, before listening for words,
-        # by default where that helps the recogniser.
-        use = recogniser.echo_cancel if cancel_echo is None else cancel_echo
-        self.canceller = EchoCanceller() if use else None
+        self.canceller = EchoCanceller()
+        # ...before listening for words, by default where that helps the recogniser.
+        self.hear_cancelled = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.handlers = self.make_handlers()
 
     def make_handlers(self) -> dict[str, Callable[[], None]]:
@@ -170,7 +157,6 @@ class Assistant:
         if recogniser is not self.recogniser:
             recogniser.starting_at(self.recogniser.samples)
             self.echo = recogniser.eager().starting_at(self.echo.samples)
-            self._own.clear()
         self.config, self.recogniser, self.voice = config, recogniser, voice
         self.intents = intents_of(config)
         self.chime = chime() if config.chime else np.zeros(0, np.float32)
@@ -191,89 +177,47 @@ class Assistant:
     def feed(self, chunk: np.ndarray) -> None:
         """Listen to one chunk of 16 kHz int16 audio and act on what was heard."""
         n, played = len(chunk), self.played_during(len(chunk))
-        for d in self.echo.feed(played):
-            if self.state is not State.HELD:  # a voice cut off at a candidate is no phrase
-                self._own.append((d.time, d.phrase))
-        if self.canceller:  # whole 10 ms blocks come out; a rest waits for the next chunk
-            out = self.canceller.process(chunk / 32768.0, played / 32768.0)
-            chunk = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
-            if moved := self.reference.move():  # from the next chunk on
-                self.canceller.shift(moved)
-        detections = self.recogniser.feed(chunk)
+        found = self.echo.feed(played)
+        if self.state is not State.HELD:  # a voice cut off at a candidate is no phrase
+            self.own.played(found)
+        cancelled = self.canceller.process(chunk, played)  # whole 10 ms blocks; a rest waits
+        if moved := self.reference.move():  # from the next chunk on
+            self.canceller.shift(moved)
+        detections = self.recogniser.feed(cancelled if self.hear_cancelled else chunk)
         self.samples += n
         self.note_what_is_said()
-        for detection in detections:
-            how = "" if (echo := self.only_echo(detection)) else self.own_voice(detection)
-            if echo or how:
-                self.log(detection.time, "ignored", phrase=detection.phrase,
-                         reason="echo only" if echo else "own voice", kind=detection.kind,
-                         times=detection.count, start=round(detection.start, 2),
-                         end=round(detection.end, 2), **({"how": how} if how else {}))
+        for d in detections:
+            if d.kind == "rejected":  # "it was not said" is never its own voice
+                self.on_rejected(d)
                 continue
-            if detection.kind == "heard" and self.acted.get(detection.phrase, -1.0) >= \
-                    detection.start:
-                continue  # a second check of a saying already acted on
-            {"candidate": self.on_candidate, "rejected": self.on_rejected,
-             "heard": self.hear}[detection.kind](detection)
+            verdict = self.own.judge(d, intent=self.intents[d.phrase], echo=self.canceller)
+            if verdict.own:
+                self.log(d.time, "ignored", phrase=d.phrase, reason="own voice",
+                         evidence=verdict.evidence, kind=d.kind, times=d.count,
+                         start=round(d.start, 2), end=round(d.end, 2), **verdict.measured())
+            elif d.kind == "candidate":
+                self.on_candidate(d, verdict)
+            elif self.acted.get(d.phrase, -1.0) < d.start:  # not a second check of a saying
+                self.hear(d, verdict)
         if self.state is State.HELD and self.now - self.held_since > HOLD_LIMIT:
             self.go_on("no answer")
         if self.asking is not None and self.now > self.asking.until:
             self.unanswered()
         self.notice_end()
 
-    def own_voice(self, d: Detection) -> str:
-        """Whether ``d`` is the assistant hearing itself, and how that was told (empty if it
-        is not): ``output``, the same phrase noticed in what it played a moment before;
-        ``words``, in the words it was saying around then; ``hinted``, while it speaks, a
-        phrase other than a pause phrase that only a check told of the phrases heard (it
-        imagines those in its own voice; the first stage's own finds are still checked and
-        acted on); ``transcript``, one that a check found in a stretch it heard as mostly
-        the assistant's own words. Never when a check heard the phrase more times than it
-        said it then: a person said it too (over the greeting, which names the pause
-        phrase). A pause phrase said by the person over the greeting and heard only once is
-        taken for the greeting's: its own voice must never pause it, and the greeting ends
-        in seconds."""
-        echoes = [at for at, phrase in self._own if phrase == d.phrase]
-        if d.hinted and self.state is not State.IDLE and self.intents[d.phrase] != "pause":
-            return "hinted"  # never a pause this way: a wrong one costs one "resume"
-        # What was playing when the window began (quiet, if a routine had ended), and since,
-        # and any short answer being said while the phrase was.
-        since = d.start - OWN_TEXT_WINDOW
-        before = [t for at, t in self.said if at < since][-1:]
-        answers = [t for a, z, t in self.replies if a <= d.end and z + REPLY_ECHO >= d.start]
-        text = " ".join(before + [t for at, t in self.said if at >= since] + answers)
-        if d.heard and text.strip() and self.intents[d.phrase] != "pause" and \
-                self.recogniser.echoed(d.heard, text):
-            return "transcript"  # the check heard mostly its own words: a mishearing
-        played = sum(at >= d.start - OWN_VOICE_WINDOW for at in echoes)
-        if d.count > max(played, self.recogniser.times_said(d.phrase, text)):
-            return ""
-        if any(d.time - at <= OWN_VOICE_WINDOW for at in echoes):
-            return "output"
-        said = bool(text.strip()) and d.kind != "rejected" and \
-            self.recogniser.said_in(d.phrase, text)
-        return "words" if said else ""
-
-    def only_echo(self, d: Detection) -> bool:
-        """Whether the microphone held nothing but the assistant's echo while ``d`` was said:
-        its echo canceller took nearly all of it out (a person's voice is left as it was)."""
-        return self.canceller is not None and self.canceller.left(d.start, d.end) < ECHO_ONLY
-
-    def echo_left(self, d: Detection) -> dict[str, float]:
-        """For the log: how much of the microphone's sound over ``d`` the echo canceller left
-        (dB; near 0 where someone spoke), if it was taking anything out then."""
-        left = self.canceller.left(d.start, d.end) if self.canceller else 1.0
-        return {"echo_left_db": round(10 * math.log10(max(left, 1e-9)), 1)} if left < 1 else {}
-
     def note_what_is_said(self) -> None:
         """Keep the words of each section as it starts playing, with the time."""
         if self.running is None or self.state is not State.PLAYING:
             return
         marks = self.running.program.marks
-        text = marks[self.running.program.section_at(self.player.position)].text if marks \
-            else ""
-        if text and (not self.said or self.said[-1][1] != text):
-            self.said.append((self.now, text))
+        self.now_saying(marks[self.running.program.section_at(self.player.position)].text
+                        if marks else "")
+
+    def now_saying(self, text: str) -> None:
+        """From now on the routine says ``text`` (empty: it is quiet)."""
+        if text != self.saying:
+            self.saying = text
+            self.own.saying(self.now, text)
 
     def wait(self, n: int) -> None:
         """Let ``n`` samples of time pass with nothing to listen to (rendering to a file)."""
@@ -286,7 +230,7 @@ class Assistant:
             name = self.running.program.name
             self.log(self.now, "routine_end", routine=name, reason="finished")
             self.state, self.running = State.IDLE, None
-            self.said.append((self.now, ""))  # quiet from here
+            self.now_saying("")
             record = self.close_session("finished")
             if record is not None and self.checks_in(name):
                 self.ask("after", name, record)
@@ -304,10 +248,10 @@ class Assistant:
         return self.state is not State.IDLE or self.player.playing or self.asking is not None
 
     # -- a first stage's candidate and the check's answer -------------------------------------
-    def on_candidate(self, d: Detection) -> None:
+    def on_candidate(self, d: Detection, verdict: Verdict) -> None:
         """A pause phrase, not yet checked: silence at once, and wait for the answer."""
         self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase], by=d.by,
-                 **self.echo_left(d))
+                 **verdict.measured())
         if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
             return
         assert self.running is not None
@@ -327,10 +271,11 @@ class Assistant:
         self.state = State.PLAYING
         self.log(self.now, "speech_start", routine=self.running.program.name, reason=reason)
 
-    def hear(self, d: Detection) -> None:
+    def hear(self, d: Detection, verdict: Verdict) -> None:
         self.acted[d.phrase] = d.end
         intent = self.intents[d.phrase]
-        self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3))
+        self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3),
+                 **verdict.measured())
         if intent == "rating":
             self.on_rating(d)
             return
@@ -408,6 +353,7 @@ class Assistant:
                                 words, gap])
         seconds = len(sound) / self.player.rate
         self.replies.append((self.now, self.now + seconds, text))
+        self.own.answered(self.now, self.now + seconds, text)
         if self.running is not None and self.state is State.PLAYING:
             self.player.play(self.running.program.sound, start=self.player.position,
                              before=sound)
@@ -428,7 +374,7 @@ class Assistant:
             self.log(self.now, "speech_stop", routine=name, reason=reason)
         self.log(self.now, "routine_end", routine=name, reason=reason)
         self.state = State.IDLE
-        self.said.append((self.now, ""))  # quiet from here
+        self.now_saying("")
         record = self.close_session(ENDED.get(reason, "stopped"))
         if record is not None:
             self.journal(record)
@@ -494,6 +440,7 @@ class Assistant:
             self.rating_before = rating
             self.start(asking.routine, reason=asking.routine)
             self.replies.append(said)
+            self.own.answered(*said)
             return
         assert asking.record is not None
         asking.record["after"] = rating

@@ -15,6 +15,8 @@ import yaml
 from assistant.sound import IN_RATE
 from assistant.sound.files import read_wav, write_wav
 
+from .support import voices
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GROUNDING_SHARED", ROOT.parent / "shared"))
 SPEECH = SHARED / "speech" / "speech_commands_v0.01"
@@ -25,20 +27,11 @@ ORDINARY = ("The weather was mild this afternoon, so we walked along the river a
             "Later we watched a film about a lighthouse keeper and his dog.")
 
 
-def flite(text: str, voice: str = "slt", tmp: Path | None = None, *,
-          stretch: float = 1.0) -> np.ndarray:
+def flite(text: str, voice: str = "slt", *, stretch: float = 1.0) -> np.ndarray:
     """``text`` spoken by a Debian flite voice, as float32 at 16 kHz."""
     if shutil.which("flite") is None:
         pytest.fail("flite is not installed; scripts/setup.sh --test installs it")
-    out = Path(tmp or "/tmp") / f"flite-{os.getpid()}-{abs(hash((text, voice, stretch)))}.wav"
-    cmd = ["flite", "-voice", voice, "-t", text, "-o", str(out)]
-    if stretch != 1.0:
-        cmd[1:1] = ["--setf", f"duration_stretch={stretch}"]
-    subprocess.run(cmd, check=True)
-    try:
-        return read_wav(out, IN_RATE)
-    finally:
-        out.unlink()
+    return voices.flite(text, voice, stretch=stretch)
 
 
 def silence(seconds: float) -> np.ndarray:
@@ -109,7 +102,6 @@ def run_through(tmp_path: Path, *parts: np.ndarray, config: Path | None = None
     """``parts`` (16 kHz) saved as one WAV and played to `run --fast`; its events, and what it
     said (at the output rate)."""
     from assistant.sound import OUT_RATE
-    from assistant.sound.files import read_wav
 
     wav = save(tmp_path / "in.wav", *parts)
     result = cli("run", "--input", wav, "--output", tmp_path / "out.wav", "--events",

@@ -15,7 +15,6 @@ import pytest
 from assistant import config as config_module
 from assistant.core import STEP_FACTOR, Assistant, EventLog, State
 from assistant.hearing.base import Detection, Recogniser
-from assistant.hearing.twostage import TwoStageRecogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.answers import ANSWERS, GAP, greeting
@@ -23,7 +22,7 @@ from assistant.speaking.routines import render, spell_phone
 from assistant.speaking.voice import Voice, VoiceError
 
 from .conftest import ROOT
-from .support.claims import Emits
+from .support.claims import ECHO_ALONE, PERSON, Emits, Measured
 
 CHUNK = 320  # 20 ms, as the live loop feeds it
 NOW = dt.datetime(2026, 3, 14, 9, 30)
@@ -45,9 +44,6 @@ class Scripted(Recogniser):
             phrase, count, heard = what + (1, "")[len(what) - 1:]
             found.append(Detection(phrase, t - 0.8, t, self.now, count=count, heard=heard))
         return found
-
-    def echoed(self, heard: str, text: str) -> bool:  # as the two-stage engine tells
-        return TwoStageRecogniser((), transcriber=None, first=None).echoed(heard, text)
 
     def eager(self) -> Scripted:
         return Scripted()  # its own voice holds none of the phrases
@@ -73,7 +69,9 @@ def voice(config):
 class Run:
     """An assistant fed silence, with its phrases heard when the script says."""
 
-    def __init__(self, config, voice, script: dict[float, str]):
+    def __init__(self, config, voice, script: dict[float, str], echo: Measured | None = None):
+        """``echo``: what the echo canceller measures (by default the real one, on a
+        microphone that hears nothing: no echo at all)."""
         phrase = {intent: ps[0] for intent, ps in config.words.items()}
         self.records: list[dict] = []  # what the journal was handed
         self.log = EventLog()
@@ -83,6 +81,8 @@ class Run:
             {t: phrase.get(what, what) for t, what in script.items()}), voice=voice,
             player=self.player, log=self.log, clock=lambda: NOW, cancel_echo=False,
             journal=self.records.append)
+        if echo is not None:
+            self.assistant.canceller = echo
 
     def until(self, seconds: float) -> Run:
         silence = np.zeros(CHUNK, np.int16)
@@ -258,33 +258,72 @@ def test_a_contact_without_a_phone_is_read_without_one(config, voice):
     assert "Their number is" not in " ".join(m.text for m in program.marks)
 
 
-def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
-    """A phrase heard while the assistant says it is its own voice; the same phrase after the
-    routine has ended is the user's."""
+def own_pause_routine(config, voice):
+    """A pause routine that says the pause phrase itself, and when it says it."""
     steps = ((config.scripts["pause"][0], replace(config.scripts["pause"][1],
               say="Whenever you want quiet, say stop everything.", wait=0.5)))
     own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
     program = render("pause", own, voice, now=NOW)
-    said_at = 0.5 + program.marks[1].start / OUT_RATE + 1.5
-    ended = 0.5 + program.seconds
-    run = Run(own, voice, {0.5: "pause", said_at: "stop everything",
-                           ended + 10.0: "stop everything"})
+    return own, 0.5 + program.marks[1].start / OUT_RATE + 1.5, 0.5 + program.seconds
+
+
+
+def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
+    """With its echo in the microphone (a person speaking over it), a phrase heard while the
+    assistant says it is its own voice; the same phrase after the routine has ended is the
+    user's. (A pause phrase, never dropped in doubt, stands for another command here.)"""
+    own, said_at, ended = own_pause_routine(config, voice)
+    own = replace(own, words=dict(own.words) | {"pause": ("pause right now",),
+                                                "quiet": ("stop everything",)})
+    run = Run(own, voice, {0.5: "pause right now", said_at: "stop everything",
+                           ended + 10.0: "stop everything"}, echo=PERSON)
     run.until(ended + 10.5)
     ignored = [e for e in run.log.events if e["event"] == "ignored"]
-    assert [(e["phrase"], e["reason"]) for e in ignored] == [("stop everything", "own voice")]
+    assert [(e["phrase"], e["evidence"]) for e in ignored] == [("stop everything", "words")]
     triggers = [e["t"] for e in run.events("trigger") if e["phrase"] == "stop everything"]
-    assert triggers == [0.5, pytest.approx(ended + 10.0, abs=0.02)]
+    assert triggers == [pytest.approx(ended + 10.0, abs=0.02)]
+
+
+def test_with_no_echo_in_the_microphone_every_phrase_is_the_persons(config, voice):
+    """Headphones, or a recording with no echo in it: a phrase heard while the assistant
+    says it, one found only by a check of a whole stretch of talk, the help phrase during the
+    body scan: all acted on."""
+    own, said_at, ended = own_pause_routine(config, voice)
+    run = Run(own, voice, {0.5: "pause", said_at: "stop everything"})
+    run.until(said_at + 0.5)
+    assert not run.events("ignored")
+    assert [e["t"] for e in run.events("trigger")] == [0.5, pytest.approx(said_at, abs=0.02)]
+    run = Run(config, voice, {0.5: "body_scan", 19.0: ("i need help", 1, "i need help")})
+    assert run.until(19.5).routine() == "help" and not run.events("ignored")
+
+
+@pytest.mark.parametrize("intent", ["pause", "help"])
+def test_help_and_pause_are_dropped_only_where_the_microphone_held_the_echo_alone(
+        config, voice, intent):
+    """Said while the assistant says them, over its echo: acted on (in doubt, never
+    dropped); heard where the microphone held nothing but the echo: ignored."""
+    phrase = config.words[intent][0]
+    own, said_at, _ = own_pause_routine(config, voice)
+    steps = own.scripts["pause"][:1] + (replace(own.scripts["pause"][1],
+                                                say=f"Whenever you like, say {phrase}."),)
+    own = replace(own, scripts=dict(own.scripts) | {"pause": steps})
+    person = Run(own, voice, {0.5: "pause", said_at: phrase}, echo=PERSON).until(said_at + 0.5)
+    assert [e["intent"] for e in person.events("trigger")] == ["pause", intent]
+    echo = Run(own, voice, {said_at - 0.5: phrase}, echo=ECHO_ALONE)
+    echo.assistant.start("pause")
+    echo.until(said_at)
+    assert [e["evidence"] for e in echo.events("ignored")] == ["echo only"]
+    assert not echo.events("trigger") and echo.routine() == "pause"
 
 
 def test_a_phrase_heard_more_often_than_it_said_it_is_the_persons(config, voice):
-    """The person says the pause phrase while the assistant says it too: the check hears it
-    twice in that stretch, where the assistant said it once, so one saying is theirs."""
-    steps = ((config.scripts["pause"][0], replace(config.scripts["pause"][1],
-              say="Whenever you want quiet, say stop everything.", wait=0.5)))
-    own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
-    program = render("pause", own, voice, now=NOW)
-    said_at = 0.5 + program.marks[1].start / OUT_RATE + 1.5
-    run = Run(own, voice, {0.5: "pause", said_at: ("stop everything", 2)})
+    """The person says a phrase while the assistant says it too: the check hears it twice in
+    that stretch, where the assistant said it once, so one saying is theirs."""
+    own, said_at, _ = own_pause_routine(config, voice)
+    own = replace(own, words=dict(own.words) | {"pause": ("pause right now",),
+                                                "quiet": ("stop everything",)})
+    run = Run(own, voice, {0.5: "pause right now", said_at: ("stop everything", 2)},
+              echo=PERSON)
     run.until(said_at + 0.5)
     assert not [e for e in run.log.events if e["event"] == "ignored"]
     assert [e["t"] for e in run.events("trigger")] == [0.5, pytest.approx(said_at, abs=0.02)]
@@ -299,13 +338,16 @@ def test_a_phrase_found_in_what_was_mostly_its_own_voice_is_its_own(config, voic
     section = next(i for i, m in enumerate(ground.marks) if "One thing you can taste" in m.text)
     t = 0.5 + ground.marks[section].start / OUT_RATE + 2.5
     misheard = "one more time you can taste, if you want to"
-    echo = Run(config, voice, {0.5: "ground", t: ("one more time", 1, misheard)}).until(t + 0.5)
-    assert [(e["phrase"], e["reason"]) for e in echo.events("ignored")] == [
-        ("one more time", "own voice")]
+    echo = Run(config, voice, {0.5: "ground", t: ("one more time", 1, misheard)},
+               echo=PERSON).until(t + 0.5)
+    assert [(e["phrase"], e["evidence"]) for e in echo.events("ignored")] == [
+        ("one more time", "transcript")]
     assert not echo.events("seek") and echo.routine() == "ground"
-    person = Run(config, voice, {0.5: "ground", t: ("one more time", 1, "one more time")})
+    person = Run(config, voice, {0.5: "ground", t: ("one more time", 1, "one more time")},
+                 echo=PERSON)
     assert [s["reason"] for s in person.until(t + 0.5).events("seek")] == ["repeat"]
-    pause = Run(config, voice, {0.5: "ground", t: ("stop everything", 1, misheard)})
+    pause = Run(config, voice, {0.5: "ground", t: ("stop everything", 1, misheard)},
+                echo=PERSON)
     assert pause.until(t + 0.5).routine() == "pause"
 
 
@@ -313,22 +355,25 @@ def test_the_voice_cut_off_at_a_candidate_is_not_taken_for_its_own_phrase(config
     """The voice stops on a candidate pause phrase; its own output, cut off there, can look
     like a phrase ending to the eager recognisers on it (measured live at -6 dB: in 3 of 11
     trials the person's confirmed pause was then ignored as its own voice). What they find
-    while the voice is held is not counted."""
+    while the voice is held is not counted. (Quiet stands for a command that evidence of
+    its output would drop.)"""
     phrase = "stop everything"
-    said = [Detection(phrase, 19.2, 20.0, 20.0, "candidate", by="ear"),
-            Detection(phrase, 19.2, 20.45, 20.6)]
+    quiet = replace(config, words=dict(config.words) | {"pause": ("pause right now",),
+                                                        "quiet": (phrase,)})
+    said = [Detection("pause right now", 19.2, 20.0, 20.0, "candidate", by="ear"),
+            Detection(phrase, 19.4, 20.45, 20.6)]
     cut = [Detection(phrase, 19.5, 20.2, 20.3)]
     log = EventLog()
-    assistant = Assistant(config, recogniser=Emits(said, own=cut), voice=voice,
+    assistant = Assistant(quiet, recogniser=Emits(said, own=cut), voice=voice,
                           player=Player(), log=log, clock=lambda: NOW, cancel_echo=False)
+    assistant.canceller = PERSON
     recorder = WavRecorder(assistant.player)
     assistant.start("body_scan")
     while assistant.now < 21.0:
         recorder.advance_to(assistant.now + CHUNK / IN_RATE)
         assistant.feed(np.zeros(CHUNK, np.int16))
     assert not [e for e in log.events if e["event"] == "ignored"]
-    assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == [
-        "body_scan", "pause"]
+    assert [e["intent"] for e in log.events if e["event"] == "trigger"] == ["quiet"]
 
 
 def test_a_routine_that_cannot_be_rendered_falls_back_to_the_pause_routine(config, voice):
@@ -495,18 +540,19 @@ def test_every_routine_goes_into_the_journal_with_how_it_ended(config, voice):
 
 
 def test_the_greeting_naming_the_pause_phrase_pauses_nothing_but_the_person_does(config, voice):
-    """The greeting names the pause phrase: heard once as it says it, that is its own voice
-    (even when the recogniser on the output missed it); heard twice there, or just after the
-    greeting, it is the person's."""
+    """The greeting names the pause phrase: its echo alone pauses nothing; the person saying
+    it over the greeting, or just after it, pauses."""
     pause = config.words["pause"][0]
     said = len(voice.say(greeting(pause))) / OUT_RATE + GAP
     during, after = said - 0.2, said + 1.5  # detections end here, 0.8 s after they start
-    run = Run(config, voice, {during: pause, after: pause})
-    run.assistant.greet()
-    run.until(after + 1.0)
-    assert [e["t"] for e in run.events("ignored")] == [pytest.approx(during, abs=0.02)]
-    assert [e["t"] for e in run.events("trigger")] == [pytest.approx(after, abs=0.02)]
-    run = Run(config, voice, {during: (pause, 2)})
+    run = Run(config, voice, {during: pause}, echo=ECHO_ALONE)
     run.assistant.greet()
     run.until(during + 1.0)
-    assert [e["t"] for e in run.events("trigger")] == [pytest.approx(during, abs=0.02)]
+    assert [(e["t"], e["evidence"]) for e in run.events("ignored")] == [
+        (pytest.approx(during, abs=0.02), "echo only")]
+    assert not run.events("trigger")
+    run = Run(config, voice, {during: pause, after: pause}, echo=PERSON)
+    run.assistant.greet()
+    run.until(after + 1.0)
+    assert [e["t"] for e in run.events("trigger")] == [pytest.approx(during, abs=0.02),
+                                                       pytest.approx(after, abs=0.02)]

@@ -10,8 +10,9 @@ from assistant import config as config_module
 from assistant.hearing.base import detect_samples
 from assistant.hearing.engines import make_recogniser
 from assistant.sound import IN_RATE, OUT_RATE
-from assistant.sound.echo import DRIFT, GUARD, SLACK, EchoCanceller, Reference
+from assistant.sound.echo import EchoCanceller
 from assistant.sound.files import resample, to_int16
+from assistant.sound.reference import GUARD, SLACK, Reference
 from assistant.speaking.voice import Voice
 
 from .conftest import ROOT, flite, silence
@@ -35,10 +36,13 @@ def through(room: Room, played: np.ndarray) -> np.ndarray:
     return np.concatenate([room.hear(played[i:i + 320]) for i in range(0, len(played), 320)])
 
 
-def cancel(mic: np.ndarray, played: np.ndarray, chunk: int = 320) -> np.ndarray:
-    canceller = EchoCanceller()
+def cancel(mic: np.ndarray, played: np.ndarray, chunk: int = 320,
+           canceller: EchoCanceller | None = None) -> np.ndarray:
+    """``mic`` (float) with the echo of ``played`` taken out, as float."""
+    canceller = canceller or EchoCanceller()
+    mic, played = to_int16(mic), to_int16(played)
     return np.concatenate([canceller.process(mic[i:i + chunk], played[i:i + chunk])
-                           for i in range(0, len(mic), chunk)])
+                           for i in range(0, len(mic), chunk)]) / 32768.0
 
 
 def db(x: np.ndarray) -> float:
@@ -46,9 +50,9 @@ def db(x: np.ndarray) -> float:
 
 
 def test_with_the_speaker_silent_the_microphone_passes_untouched(tmp_path):
-    mic = np.concatenate([silence(0.3), flite("stop everything", "rms", tmp_path), silence(0.3)])
+    mic = np.concatenate([silence(0.3), flite("stop everything", "rms"), silence(0.3)])
     mic = mic[:len(mic) // 160 * 160]
-    assert np.array_equal(cancel(mic, np.zeros_like(mic)), mic)
+    assert np.array_equal(cancel(mic, np.zeros_like(mic)), to_int16(mic) / 32768.0)
 
 
 def test_with_headphones_the_users_words_pass_untouched_while_it_speaks(speaker, tmp_path):
@@ -57,35 +61,42 @@ def test_with_headphones_the_users_words_pass_untouched_while_it_speaks(speaker,
     mic = np.random.default_rng(1).normal(0, 0.002, len(speaker))
     for k, (words, voice) in enumerate([("continue please", "kal16"), ("one more time", "slt"),
                                         ("stop everything", "rms"), ("skip this part", "awb")]):
-        said = flite(words, voice, tmp_path) * 0.5
+        said = flite(words, voice) * 0.5
         at = (3 + 6 * k) * IN_RATE
         mic[at:at + len(said)] += said
-    assert np.array_equal(cancel(mic, speaker), mic)
+    assert np.array_equal(cancel(mic, speaker), to_int16(mic) / 32768.0)
 
 
-def test_the_echo_is_taken_out_once_learned(speaker):
-    mic = through(Room(gain=0.5), speaker)
+def test_the_echo_is_taken_out_within_seconds(speaker):
+    """SpeexDSP's canceller (measured in a quiet room: 14 dB after 3 s, 25 dB after 7 s, 35
+    dB after 20 s; the adaptive filter it replaced, 9, 18 and 33 dB), here in the tests'
+    noisier room."""
+    mic = through(Room(gain=0.5, noise=2e-4), speaker)
     out = cancel(mic, speaker)
-    late = slice(len(mic) - 6 * IN_RATE, len(mic))  # after about 15 s of learning
-    assert db(mic[late]) - db(out[late]) >= 8.0
+    second = [db(mic[s * IN_RATE:(s + 1) * IN_RATE]) - db(out[s * IN_RATE:(s + 1) * IN_RATE])
+              for s in range(len(out) // IN_RATE)]
+    assert min(second[4:]) >= 15.0 and np.median(second[10:]) >= 20.0, second
 
 
 def test_blocks_not_chunks_decide_the_result(speaker):
     mic = through(Room(gain=0.25), speaker)[:5 * IN_RATE]
-    assert np.allclose(cancel(mic, speaker[:len(mic)], 320),
-                       cancel(mic, speaker[:len(mic)], 97)[:len(mic) // 160 * 160], atol=1e-9)
+    assert np.array_equal(cancel(mic, speaker[:len(mic)], 320),
+                          cancel(mic, speaker[:len(mic)], 97)[:len(mic) // 160 * 160])
 
 
 def test_the_users_voice_over_the_assistant_is_kept_and_heard(speaker, tmp_path):
-    user = flite("stop everything", "slt", tmp_path) * 0.5
+    user = flite("stop everything", "slt") * 0.5
     at = len(speaker) - 4 * IN_RATE
     echo = through(Room(gain=0.5), speaker)
     mic = echo.copy()
     mic[at:at + len(user)] += user
     out = cancel(mic, speaker)
-    # What is left beside the user's words is far below them: the words were not cancelled.
-    left = out[at:at + len(user)] - user
-    assert db(user) - db(left) >= 12.0
+    # The words were not cancelled: what the user added to the output (against the same
+    # run without them) has their level, and what is left of the echo is far below them.
+    alone = cancel(echo, speaker)
+    span = slice(at, at + len(user))
+    assert abs(db(out[span] - alone[span]) - db(user)) < 1.0
+    assert db(user) - db(alone[span]) >= 12.0
     config = config_module.load(ROOT / "config.yaml")[0]
     recogniser = make_recogniser(replace(config, engine="pocketsphinx"))
     heard = [d.phrase for d in detect_samples(recogniser.fresh(), to_int16(out))]
@@ -105,7 +116,7 @@ def test_the_assistant_hears_the_microphone_untouched_while_it_is_silent(tmp_pat
     assistant = Assistant(config, recogniser=recogniser, voice=Voice(), player=Player(),
                           log=EventLog())
     assert assistant.canceller is not None  # on for PocketSphinx
-    mic = to_int16(np.concatenate([silence(0.2), flite("ground me now", "awb", tmp_path)]))
+    mic = to_int16(np.concatenate([silence(0.2), flite("ground me now", "awb")]))
     mic = mic[:len(mic) // 320 * 320]
     for i in range(0, len(mic), 320):
         assistant.feed(mic[i:i + 320])
@@ -131,7 +142,7 @@ def clicks_through_an_hour(speaker_ppm: float) -> list[int]:
             reference.add(played, block)
             played += 256
         got = reference.take(chunk)
-        handed += [n * chunk + int(i) for i in np.flatnonzero(got > 0.5)]
+        handed += [n * chunk + int(i) for i in np.flatnonzero(got > 0.25)]
     # Each click's first handing over (a step back to follow the clocks may repeat one).
     lags = []
     for c in clicks:
@@ -155,49 +166,48 @@ def test_the_echo_reference_keeps_its_place_for_an_hour():
 
 def test_the_echo_reference_follows_a_speaker_whose_clock_runs_fast():
     """Two sound cards: the speaker's clock 100 parts per million fast gains 0.36 s an hour
-    on the microphone's (a slow one loses as much); the reference follows, never more than
-    ``DRIFT`` out of step."""
+    on the microphone's (a slow one loses as much). The reference measures how fast it runs
+    and reads what was played that much faster: once it has (by the first ten minutes) the
+    echo keeps its place against it within a few samples, never jumping (the canceller would
+    have to learn the path again)."""
     for ppm in (100.0, -100.0):
         lags = clicks_through_an_hour(ppm)[1:]
-        assert max(abs(lag - lags[0]) for lag in lags) <= DRIFT + 40, (ppm, lags)
+        assert max(abs(lag - lags[0]) for lag in lags) <= 40, (ppm, lags)
 
 
-def test_what_was_learned_moves_with_the_reference():
-    """The reference steps 300 samples ahead (following two clocks): the echo canceller moves
-    its filter with it and goes on taking the echo out, with nothing to learn again."""
-    rng = np.random.default_rng(1)
-    played = 0.1 * rng.standard_normal(IN_RATE * 8)
+def test_after_the_reference_moves_the_path_is_learned_again_within_seconds(speaker):
+    """The reference steps 300 samples ahead (following two clocks): the path learned is no
+    longer where it was; the canceller starts again and takes the echo out within seconds
+    (measured: 12 dB three seconds after the step, 20 dB after six)."""
+    played = speaker[:IN_RATE * 24]
     echo = np.zeros_like(played)
     echo[1000:] = 0.5 * played[:-1000]
-    split, step = IN_RATE * 6, 300
-
-    def taken_out(moves: bool) -> float:
-        canceller = EchoCanceller()
-        canceller.process(echo[:split], played[:split])
-        if moves:
-            canceller.shift(step)
-        # From here the reference is handed over ``step`` samples further on.
-        out = canceller.process(echo[split:-step], played[split + step:])
-        later = slice(IN_RATE // 4, IN_RATE)  # after the moment of the step itself
-        return float(10 * np.log10(np.mean(echo[split:-step][later] ** 2)
-                                   / np.mean(out[later] ** 2)))
-
-    assert taken_out(moves=True) > 30.0
-    assert taken_out(moves=False) < 10.0  # without the move it would start over
+    echo += np.random.default_rng(0).normal(0, 2e-4, len(echo))
+    split, step = IN_RATE * 12, 300
+    canceller = EchoCanceller()
+    cancel(echo[:split], played[:split], canceller=canceller)
+    canceller.shift(step)
+    # From here the reference is handed over ``step`` samples further on.
+    out = cancel(echo[split:-step], played[split + step:], canceller=canceller)
+    later = echo[split:-step]
+    second = [db(later[s * IN_RATE:(s + 1) * IN_RATE]) - db(out[s * IN_RATE:(s + 1) * IN_RATE])
+              for s in range(len(out) // IN_RATE)]
+    assert second[0] < 6.0, "it did start again (else this test shows nothing)"
+    assert min(second[3:]) >= 10.0 and np.median(second[5:]) >= 18.0, second
 
 
 @pytest.mark.parametrize("person", [False, True])
 def test_a_phrase_where_the_microphone_held_only_the_echo_is_not_acted_on(person, speaker,
                                                                         tmp_path):
-    """Once the echo canceller has learned a quiet room (it takes 25-30 dB out there), a
+    """Once the echo canceller has learned a quiet room (it takes 30-45 dB out there), a
     phrase "heard" where the microphone held nothing but the assistant's echo is ignored as
     "echo only"; the pause phrase said by a person 6 dB under that echo, at the same moment,
-    is acted on. (In the noisier room of the tests above, 10 dB comes out and both count.)"""
+    is acted on."""
     from assistant.core import Assistant, EventLog
     from assistant.sound.player import Player
 
     config = config_module.load(ROOT / "config.yaml")[0]
-    said = flite("stop everything", "slt", tmp_path)
+    said = flite("stop everything", "slt")
     at, end = 30.0, 30.0 + speech_end(said)
     level = 10 ** ((db(through(Room(noise=2e-4), speaker)) - 6 - db(said[said != 0])) / 20)
     user = np.concatenate([silence(at), said * level]) if person else None
@@ -205,7 +215,7 @@ def test_a_phrase_where_the_microphone_held_only_the_echo_is_not_acted_on(person
                           player=Player(), log=EventLog(), cancel_echo=True)
     events = loopback(assistant, "body_scan", room=Room(noise=2e-4), user=user,
                       limit=end + 1.0)
-    ignored = [(e["phrase"], e["reason"]) for e in events if e["event"] == "ignored"]
+    ignored = [(e["phrase"], e["evidence"]) for e in events if e["event"] == "ignored"]
     paused = [e for e in events if e["event"] == "trigger" and e["intent"] == "pause"]
     if person:
         assert not ignored and len(paused) == 1

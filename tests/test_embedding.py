@@ -38,7 +38,7 @@ def heard(recogniser, audio, chunk=320):
 
 
 def test_the_stream_gives_exactly_the_embeddings_of_the_whole_clip(recogniser, tmp_path):
-    audio = to_int16(np.concatenate([silence(0.3), flite("stop everything", "rms", tmp_path)]))
+    audio = to_int16(np.concatenate([silence(0.3), flite("stop everything", "rms")]))
     whole = recogniser.embedder.clip(audio)
     stream = recogniser.fresh()
     rows = []
@@ -51,27 +51,27 @@ def test_the_stream_gives_exactly_the_embeddings_of_the_whole_clip(recogniser, t
 def test_phrases_are_heard_in_sentences_and_in_noise(recogniser, tmp_path):
     found = 0
     for voice in FLITE_VOICES:
-        sentence = flite("okay, I think we should stop everything now", voice, tmp_path)
+        sentence = flite("okay, I think we should stop everything now", voice)
         found += heard(recogniser, np.concatenate([silence(0.5), sentence, silence(0.5)])) == [
             "stop everything"]
         found += "stop everything" in heard(recogniser, noise(np.concatenate(
             [silence(0.5), sentence, silence(0.5)]), 10, seed=3))
     assert found >= 6, found
     help_found = sum("i need help" in heard(recogniser, np.concatenate(
-        [silence(0.5), flite("i need help", v, tmp_path), silence(0.5)])) for v in FLITE_VOICES)
+        [silence(0.5), flite("i need help", v), silence(0.5)])) for v in FLITE_VOICES)
     assert help_found >= 3
 
 
 def test_ordinary_speech_does_not_trigger(recogniser, tmp_path):
     false = []
     for voice in FLITE_VOICES:
-        false += heard(recogniser, flite(ORDINARY, voice, tmp_path))
+        false += heard(recogniser, flite(ORDINARY, voice))
     assert len(false) <= 1, false
 
 
 def test_detections_do_not_depend_on_chunk_size(recogniser, tmp_path):
-    audio = np.concatenate([silence(0.7), flite("i need help", "slt", tmp_path), silence(1.0),
-                            flite("stop everything", "kal16", tmp_path), silence(1.0)])
+    audio = np.concatenate([silence(0.7), flite("i need help", "slt"), silence(1.0),
+                            flite("stop everything", "kal16"), silence(1.0)])
     runs = [[(d.phrase, d.start, d.end, d.time) for d in
              detect_samples(recogniser.fresh(), to_int16(audio), chunk=c)]
             for c in (160, 1600, 999)]

@@ -17,7 +17,7 @@ def chunks_of(audio: np.ndarray, size: int = 320):
 
 
 def test_a_take_is_trimmed_to_the_phrase(tmp_path):
-    said = flite("stop everything", "awb", tmp_path) * 0.3
+    said = flite("stop everything", "awb") * 0.3
     take = enroll.trim(noise(np.concatenate([silence(1.0), said, silence(1.5)]), 30))
     spoken = np.flatnonzero(np.abs(said) > 0.1 * np.abs(said).max())
     length = (spoken[-1] - spoken[0]) / IN_RATE + 2 * enroll.PAD
@@ -36,7 +36,7 @@ def test_poor_takes_are_refused_with_advice(audio, problem):
 
 
 def test_recording_waits_for_speech_and_ends_after_it(tmp_path):
-    said = flite("i need help", "slt", tmp_path) * 0.3
+    said = flite("i need help", "slt") * 0.3
     room = noise(np.concatenate([silence(1.2), said, silence(3.0)]), 25, seed=1)
     take = enroll.record(chunks_of(room))
     seconds = len(take) / IN_RATE

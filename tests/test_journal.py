@@ -35,8 +35,8 @@ def rated(tmp_path_factory):
     path, config = checkin_config(tmp)
     voice = Voice(rate=config.rate, volume=config.volume)
     seconds = render("breathing", config, voice).seconds
-    command = flite("breathe with me", "slt", tmp)
-    seven, four = flite("seven", "rms", tmp), flite("four", "slt", tmp)
+    command = flite("breathe with me", "slt")
+    seven, four = flite("seven", "rms"), flite("four", "slt")
     thanks = len(voice.say("Seven, thank you.")) / 22050 + GAP + 0.34
     wav = save(tmp / "in.wav", silence(0.5), command, silence(5.0), seven,
                silence(0.5 + thanks + seconds + 4.0), four, silence(8.0))
@@ -85,9 +85,9 @@ def test_the_journal_is_private(rated):
 def test_a_journal_that_cannot_be_written_never_stops_the_routine(tmp_path):
     store = tmp_path / "store"
     journal_path(store).mkdir(parents=True)  # in the way: no database can be made there
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
-               silence(3.0), flite("stop everything", "slt", tmp_path), silence(3.0),
-               flite("be quiet now", "slt", tmp_path), silence(2.0))
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms"),
+               silence(3.0), flite("stop everything", "slt"), silence(3.0),
+               flite("be quiet now", "slt"), silence(2.0))
     result = cli("run", "--input", wav, "--output", tmp_path / "out.wav", "--events",
                  tmp_path / "ev.jsonl", "--fast", env={"GROUNDING_DATA": str(store)})
     assert result.returncode == 0, result.stderr
@@ -102,8 +102,8 @@ def test_a_journal_that_cannot_be_written_never_stops_the_routine(tmp_path):
 def test_forget_asks_once_and_no_journal_keeps_nothing(tmp_path):
     store = tmp_path / "store"
     env = {"GROUNDING_DATA": str(store)}
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt", tmp_path),
-               silence(2.0), flite("be quiet now", "slt", tmp_path), silence(2.0))
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt"),
+               silence(2.0), flite("be quiet now", "slt"), silence(2.0))
     run = ["run", "--input", wav, "--output", tmp_path / "o.wav", "--fast"]
     assert cli(*run, "--no-journal", env=env).returncode == 0
     assert not journal_path(store).exists()
@@ -122,8 +122,8 @@ def test_journal_false_in_the_configuration_keeps_none(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     store = tmp_path / "store"
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt", tmp_path),
-               silence(2.0), flite("be quiet now", "slt", tmp_path), silence(2.0))
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt"),
+               silence(2.0), flite("be quiet now", "slt"), silence(2.0))
     result = cli("run", "--config", path, "--input", wav, "--output", tmp_path / "o.wav",
                  "--fast", env={"GROUNDING_DATA": str(store)})
     assert result.returncode == 0, result.stderr

@@ -90,12 +90,12 @@ def first_start(tmp_path_factory):
         room.say(silence(0.1), IN_RATE)
         assistant = Running(room, ROOT / "config.yaml", folder)
         try:
-            room.say(flite("body scan", "rms", folder), IN_RATE)  # heard while it learns
+            room.say(flite("body scan", "rms"), IN_RATE)  # heard while it learns
             assistant.wait_for("learned", 1, timeout=900)
-            room.say(flite("ground me now", "rms", folder), IN_RATE)  # with the ear now
+            room.say(flite("ground me now", "rms"), IN_RATE)  # with the ear now
             assistant.wait_for("routine_start", 2)
             time.sleep(3.0)
-            room.say(flite("pause right now", "awb", folder), IN_RATE)
+            room.say(flite("pause right now", "awb"), IN_RATE)
             assistant.wait_for("routine_start", 3)
         finally:
             assistant.stop()
@@ -140,10 +140,10 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
     recording = Recording(room)
     assistant = Running(room, ROOT / "config.yaml", tmp_path)
     try:
-        room.say(flite("body scan", "rms", tmp_path), IN_RATE)
+        room.say(flite("body scan", "rms"), IN_RATE)
         assistant.wait_for("routine_start", 1)
         time.sleep(5.0)
-        phrase = flite("stop everything", "slt", tmp_path)
+        phrase = flite("stop everything", "slt")
         room.say(phrase, IN_RATE)
         assistant.wait_for("routine_start", 2)
         time.sleep(5.0)  # let the pause routine say its first sentence (after its lead-in)
@@ -196,7 +196,7 @@ def test_live_its_own_voice_coming_back_starts_nothing(tmp_path, example):
         assistant = Running(room, config, tmp_path)
         try:
             time.sleep(greeted + 1.0)
-            room.say(flite("stop everything", "slt", tmp_path), IN_RATE)
+            room.say(flite("stop everything", "slt"), IN_RATE)
             assistant.wait_for("routine_end", 1, timeout=120)
         finally:
             assistant.stop()
@@ -221,7 +221,7 @@ def test_live_a_lost_microphone_is_found_again(room, tmp_path):
     recording = Recording(room)
     assistant = Running(room, ROOT / "config.yaml", tmp_path)
     try:
-        room.say(flite("body scan", "rms", tmp_path), IN_RATE)
+        room.say(flite("body scan", "rms"), IN_RATE)
         assistant.wait_for("routine_start", 1)
         gone = len(recording.samples)
         room.microphone_away()
@@ -230,7 +230,7 @@ def test_live_a_lost_microphone_is_found_again(room, tmp_path):
         away = recording.samples[gone:, 1]
         room.microphone_away(False)
         assistant.wait_for("device", 2, timeout=15)
-        room.say(flite("stop everything", "slt", tmp_path), IN_RATE)
+        room.say(flite("stop everything", "slt"), IN_RATE)
         assistant.wait_for("trigger", 2, timeout=15)
     finally:
         code = assistant.stop()
@@ -252,11 +252,11 @@ def test_live_a_lost_speaker_shows_the_words_and_keeps_listening(room, tmp_path)
     recording = Recording(room)
     assistant = Running(room, ROOT / "config.yaml", tmp_path)
     try:
-        room.say(flite("body scan", "rms", tmp_path), IN_RATE)
+        room.say(flite("body scan", "rms"), IN_RATE)
         assistant.wait_for("routine_start", 1)
         room.speaker_away()
         assistant.wait_for("device", 1, timeout=10)
-        room.say(flite("stop everything", "slt", tmp_path), IN_RATE)
+        room.say(flite("stop everything", "slt"), IN_RATE)
         assistant.wait_for("trigger", 2, timeout=15)
         time.sleep(3.0)  # the pause routine goes on, shown on screen
         room.speaker_away(False)

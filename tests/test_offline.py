@@ -52,7 +52,7 @@ def traced(tmp_path, *command: str) -> list[str]:
 
 
 def test_the_default_engine_goes_nowhere(tmp_path):
-    speech = flite("i need help. the weather was mild this afternoon.", "slt", tmp_path)
+    speech = flite("i need help. the weather was mild this afternoon.", "slt")
     wav = save(tmp_path / "in.wav", *([speech, silence(2.0)] * 4), silence(10.0))
     assert traced(tmp_path, sys.executable, "-m", "assistant", "run", "--config",
                   str(ROOT / "config.yaml"), "--input", str(wav), "--output",
@@ -114,8 +114,8 @@ def test_it_works_with_no_network_at_all(tmp_path):
     if shutil.which("unshare") is None or subprocess.run(
             ["unshare", "-n", "true"], capture_output=True).returncode:
         pytest.skip("unshare -n is not permitted here (it needs root or user namespaces)")
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
-               silence(3.0), flite("stop everything", "slt", tmp_path), silence(1.0))
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms"),
+               silence(3.0), flite("stop everything", "slt"), silence(1.0))
     result = subprocess.run(
         ["unshare", "-n", sys.executable, "-m", "assistant", "run", "--input", str(wav),
          "--output", str(tmp_path / "out.wav"), "--events", str(tmp_path / "ev.jsonl"),
@@ -133,8 +133,8 @@ def test_nothing_it_hears_reaches_the_disk(tmp_path):
     its own (PocketSphinx's phrase list) that is gone when it ends."""
     if shutil.which("strace") is None:
         pytest.fail("strace is not installed; scripts/setup.sh --test installs it")
-    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms", tmp_path),
-               silence(2.0), flite("stop everything", "slt", tmp_path), silence(1.0))
+    wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms"),
+               silence(2.0), flite("stop everything", "slt"), silence(1.0))
     trace = tmp_path / "trace.txt"
     result = subprocess.run(
         ["strace", "-f", "-qq", "-e", "trace=openat,creat,rename,renameat,renameat2",

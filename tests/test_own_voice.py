@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from assistant import config as config_module
-from assistant import core
 from assistant.core import Assistant, EventLog
+from assistant.deciding.own_voice import Verdict
 from assistant.hearing.engines import make_recogniser
 from assistant.sound import IN_RATE
 from assistant.sound.player import Player
@@ -54,11 +54,9 @@ def test_a_phrase_it_says_itself_is_ignored(example, write_config):
     assert [e["phrase"] for e in events if e["event"] == "ignored"] == ["stop everything"]
 
 
-def test_the_second_stage_knows_its_own_words_too(example, write_config, monkeypatch):
-    """With the default engine, Whisper's check of its own echo finds the phrase too; the
-    words it was saying tell it that was its own voice, even with the first stage's check
-    switched off."""
-    monkeypatch.setattr(core, "OWN_VOICE_WINDOW", -1.0)
+def test_the_second_stage_knows_its_own_voice_too(example, write_config):
+    """With the default engine, Whisper's check of its own echo finds the phrase too; it is
+    known for its own voice all the same."""
     events = loopback(says_its_own_phrase(example, write_config, engine="whisper"), "pause",
                       room=Room())
     assert triggers(events) == []
@@ -70,12 +68,12 @@ def test_with_its_echo_taken_out_its_own_phrase_is_not_even_heard(example, write
     assert "stop everything" not in [e.get("phrase") for e in events]
 
 
-def test_without_those_checks_it_would_answer_itself(example, write_config, monkeypatch):
-    """With neither check (the phrase in what it played, the phrase in what it was saying),
-    it would take its own voice for the user's."""
-    monkeypatch.setattr(core, "OWN_VOICE_WINDOW", -1.0)
+def test_without_that_evidence_it_would_answer_itself(example, write_config, monkeypatch):
+    """With no evidence of its own voice taken into account, it would take its own voice
+    for the user's: the tests above show the evidence at work."""
     assistant = says_its_own_phrase(example, write_config)
-    monkeypatch.setattr(assistant.recogniser, "said_in", lambda phrase, text: False)
+    monkeypatch.setattr(assistant.own, "judge",
+                        lambda d, intent, echo: Verdict(False, "not asked"))
     events = loopback(assistant, "pause", room=Room())
     assert "stop everything" in triggers(events)
 
@@ -84,7 +82,7 @@ def test_without_those_checks_it_would_answer_itself(example, write_config, monk
 def test_the_user_is_heard_over_the_assistant(voice, tmp_path):
     from .conftest import ROOT
 
-    said = flite("stop everything", voice, tmp_path) * 0.5
+    said = flite("stop everything", voice) * 0.5
     user = np.concatenate([np.zeros(IN_RATE * 7, np.float32), said])
     events = loopback(assistant_for(ROOT / "config.yaml"), "body_scan", room=Room(gain=0.1),
                       user=user)
@@ -97,7 +95,7 @@ def bargein(voice: str, gain: float, cancel_echo: bool | None, tmp_path,
             engine: str = "pocketsphinx") -> list[str]:
     from .conftest import ROOT
 
-    said = flite("stop everything", voice, tmp_path) * 0.5
+    said = flite("stop everything", voice) * 0.5
     user = np.concatenate([np.zeros(IN_RATE * 7, np.float32), said])
     assistant = assistant_for(ROOT / "config.yaml", cancel_echo, engine)
     return triggers(loopback(assistant, "body_scan", room=Room(gain=gain), user=user))

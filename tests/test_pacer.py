@@ -105,9 +105,9 @@ def test_body_scan_leaves_out_the_regions_the_user_listed(tmp_path):
 # -- by voice, while a routine runs ---------------------------------------------------------------
 def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
     events, out = run_through(
-        tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path), silence(30.0),
-        flite("slower please", "rms", tmp_path), silence(40.0),
-        flite("be quiet now", "slt", tmp_path), silence(0.5))
+        tmp_path, silence(0.5), flite("breathe with me", "slt"), silence(30.0),
+        flite("slower please", "rms"), silence(40.0),
+        flite("be quiet now", "slt"), silence(0.5))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == ["breathe", "slower",
                                                                         "quiet"]
     t_slower = next(e["t"] for e in events if e["event"] == "trigger" and e["intent"] == "slower")
@@ -131,10 +131,10 @@ def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
 
 
 def test_skip_and_repeat_in_the_body_scan(tmp_path):
-    events, _ = run_through(tmp_path, silence(0.5), flite("body scan", "rms", tmp_path),
-                            silence(16.0), flite("skip this part", "slt", tmp_path), silence(4.0),
-                            flite("one more time", "slt", tmp_path), silence(3.0),
-                            flite("be quiet now", "slt", tmp_path), silence(0.5))
+    events, _ = run_through(tmp_path, silence(0.5), flite("body scan", "rms"),
+                            silence(16.0), flite("skip this part", "slt"), silence(4.0),
+                            flite("one more time", "slt"), silence(3.0),
+                            flite("be quiet now", "slt"), silence(0.5))
     seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]
     # skip moved forward to the start of the section after the one playing; repeat, four
@@ -161,10 +161,10 @@ def test_pace_changes_stay_between_3_and_10_breaths_a_minute():
 
 def test_resume_after_the_pause_word_starts_again_at_the_start_of_a_breath(tmp_path):
     events, out = run_through(
-        tmp_path, silence(0.5), flite("breathe with me", "slt", tmp_path), silence(14.0),
-        flite("stop everything", "rms", tmp_path), silence(2.0),
-        flite("continue please", "kal16", tmp_path), silence(4.0),
-        flite("be quiet now", "slt", tmp_path), silence(0.5))
+        tmp_path, silence(0.5), flite("breathe with me", "slt"), silence(14.0),
+        flite("stop everything", "rms"), silence(2.0),
+        flite("continue please", "kal16"), silence(4.0),
+        flite("be quiet now", "slt"), silence(0.5))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == [
         "breathe", "pause", "resume", "quiet"]
     starts = [e for e in events if e["event"] == "routine_start"]

@@ -40,7 +40,7 @@ def test_pocketsphinx_hears_the_commands_from_four_flite_voices(sphinx, config, 
     results = {}
     for voice in FLITE_VOICES:
         for phrase in (p for ps in config.words.values() for p in ps):
-            audio = np.concatenate([silence(0.5), flite(phrase, voice, tmp_path), silence(0.5)])
+            audio = np.concatenate([silence(0.5), flite(phrase, voice), silence(0.5)])
             results[voice, phrase] = heard(sphinx, audio) == [phrase]
     rate = sum(results.values()) / len(results)
     assert rate >= 0.85, sorted(k for k, ok in results.items() if not ok)
@@ -50,7 +50,7 @@ def test_pocketsphinx_hears_the_commands_from_four_flite_voices(sphinx, config, 
 def test_pocketsphinx_hears_the_pause_phrase_inside_a_sentence(sphinx, tmp_path):
     found = 0
     for voice in FLITE_VOICES:
-        sentence = flite("okay I think we should stop everything. thank you", voice, tmp_path)
+        sentence = flite("okay I think we should stop everything. thank you", voice)
         found += heard(sphinx, sentence) == ["stop everything"]
     assert found >= 3
 
@@ -79,14 +79,14 @@ def test_the_assistant_does_not_trigger_on_its_own_scripts(sphinx, config):
 def test_ordinary_speech_does_not_trigger(sphinx, tmp_path):
     false = []
     for voice in FLITE_VOICES:
-        false += heard(sphinx, flite(ORDINARY, voice, tmp_path))
+        false += heard(sphinx, flite(ORDINARY, voice))
     assert false == []
 
 
 def test_detections_do_not_depend_on_chunk_size(sphinx, tmp_path):
-    audio = np.concatenate([silence(0.7), flite("body scan", "rms", tmp_path),
-                            silence(1.3), flite("and then stop everything", "slt", tmp_path),
-                            silence(0.4), flite("be quiet now", "kal16", tmp_path), silence(1.0)])
+    audio = np.concatenate([silence(0.7), flite("body scan", "rms"),
+                            silence(1.3), flite("and then stop everything", "slt"),
+                            silence(0.4), flite("be quiet now", "kal16"), silence(1.0)])
     runs = {}
     for chunk_ms in (10, 100, 37):
         found = detect_samples(sphinx.fresh(), to_int16(audio), chunk=IN_RATE * chunk_ms // 1000)
@@ -102,7 +102,7 @@ def test_detections_do_not_depend_on_chunk_size(sphinx, tmp_path):
 
 
 def test_detection_times_point_at_the_phrase(sphinx, tmp_path):
-    speech = flite("stop everything", "slt", tmp_path)
+    speech = flite("stop everything", "slt")
     audio = np.concatenate([silence(2.0), speech, silence(1.0)])
     (d,) = detect_samples(sphinx.fresh(), to_int16(audio))
     assert abs(d.start - 2.0) < 0.3 and abs(d.end - (2.0 + speech_end(speech))) < 0.3

@@ -51,8 +51,8 @@ def on_a_terminal(*args: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def spoken(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("screen")
-    return save(tmp / "in.wav", silence(0.5), flite("body scan", "rms", tmp), silence(8.0),
-                flite("be quiet now", "slt", tmp), silence(2.0)), tmp
+    return save(tmp / "in.wav", silence(0.5), flite("body scan", "rms"), silence(8.0),
+                flite("be quiet now", "slt"), silence(2.0)), tmp
 
 
 def test_the_terminal_shows_the_routine_and_its_progress_and_no_log_lines(spoken):

@@ -63,17 +63,17 @@ def test_a_phrase_in_no_dictionary_is_accepted_and_heard(config, write_config, e
     recogniser = make_recogniser(config_module.load(path)[0])
     assert recogniser.missing_words() == []
     found = sum(("snowboy", "heard") in heard(recogniser, np.concatenate(
-        [silence(0.5), flite("snowboy", voice, tmp_path), silence(0.8)]))
+        [silence(0.5), flite("snowboy", voice), silence(0.8)]))
         for voice in FLITE_VOICES)
     assert found >= 3, found
-    assert [p for p, kind in heard(recogniser, flite(ORDINARY, "slt", tmp_path))
+    assert [p for p, kind in heard(recogniser, flite(ORDINARY, "slt"))
             if kind == "heard"] == []
 
 
 def test_the_same_audio_gives_the_same_answer_whatever_the_chunks(config, tmp_path):
     recogniser = make_recogniser(config)
-    audio = to_int16(np.concatenate([silence(0.5), flite("i need help", "awb", tmp_path),
-                                     silence(1.5), flite("stop everything", "rms", tmp_path),
+    audio = to_int16(np.concatenate([silence(0.5), flite("i need help", "awb"),
+                                     silence(1.5), flite("stop everything", "rms"),
                                      silence(1.0)]))
     runs = [[(d.phrase, d.kind, round(d.time, 3)) for d in
              detect_samples(recogniser.fresh(), audio, chunk=c)] for c in (160, 999, 3200)]
@@ -85,7 +85,7 @@ def test_a_saying_soon_after_another_is_heard_again(config, transcriber, tmp_pat
     """The pause phrase said twice, a second apart (the first may have been the assistant's
     own, and ignored): the first stage finds the second, and its check hears it as a new
     saying, not as the first one again."""
-    phrase = flite("stop everything", "slt", tmp_path)  # 1.45 s, with its quiet around it
+    phrase = flite("stop everything", "slt")  # 1.45 s, with its quiet around it
     audio = np.concatenate([silence(1.0), phrase, silence(0.6), phrase, silence(2.0)])
     second = 1.0 + 0.6 + 2 * len(phrase) / IN_RATE
     recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
@@ -111,7 +111,7 @@ def test_a_rejected_candidate_lets_the_voice_go_on_exactly_where_it_stopped(
                           clock=lambda: NOW, cancel_echo=False)
     recorder = WavRecorder(player)
     talk = to_int16(np.concatenate([silence(3.6), flite("the weather was mild this afternoon",
-                                                         "awb", tmp_path), silence(4.0)]))
+                                                         "awb"), silence(4.0)]))
     assistant.start("body_scan")
     for i in range(0, len(talk), 320):
         recorder.advance_to((assistant.samples + 320) / IN_RATE)
@@ -137,7 +137,7 @@ def test_a_rejected_candidate_lets_the_voice_go_on_exactly_where_it_stopped(
 
 
 def test_a_confirmed_pause_runs_the_pause_routine(config, transcriber, tmp_path):
-    said = flite("stop everything", "slt", tmp_path)
+    said = flite("stop everything", "slt")
     talk = to_int16(np.concatenate([silence(4.0), said, silence(2.0)]))
     end = 4.0 + len(said) / IN_RATE
     recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
@@ -153,12 +153,6 @@ def test_a_confirmed_pause_runs_the_pause_routine(config, transcriber, tmp_path)
     assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == [
         "ground", "pause"]
     assert assistant.interrupted[0].program.name == "ground"
-
-
-def test_its_own_words_are_not_taken_for_the_users(config, transcriber):
-    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None)
-    assert recogniser.said_in("next step", "Take the next step when you are ready.")
-    assert not recogniser.said_in("next step", "Take your time.")
 
 
 def test_phrases_are_compared_by_sound():
@@ -260,7 +254,7 @@ def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_s
         "stop everything", "pause right now"}
     assert isinstance(make_recogniser(config, store=ear_store).ear, EmbeddingRecogniser)
     for voice in ("awb", "rms"):
-        said = flite("stop everything", voice, tmp_path)
+        said = flite("stop everything", voice)
         end = 5.0 + speech_end(said)
         recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None)
         found = detect_samples(recogniser, to_int16(silence(3.0)), chunk=320, tail=0)
@@ -276,7 +270,7 @@ def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_s
 def test_ordinary_speech_gives_the_ear_nothing(config, transcriber, ear_store, tmp_path):
     ear = pause_ear(config, store=ear_store)
     assert ear is not None
-    talk = np.concatenate([flite(ORDINARY, voice, tmp_path) for voice in FLITE_VOICES])
+    talk = np.concatenate([flite(ORDINARY, voice) for voice in FLITE_VOICES])
     assert detect_samples(ear.fresh(), to_int16(talk), chunk=320) == []
 
 
@@ -286,7 +280,7 @@ def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_
     voice, but its embeddings look much like speech: the ear's finds there are not taken."""
     ear = pause_ear(config, store=ear_store)
     assert ear is not None
-    faint = flite("stop everything", "awb", tmp_path) * 10 ** (-50 / 20)  # speech at -66 dBFS
+    faint = flite("stop everything", "awb") * 10 ** (-50 / 20)  # speech at -66 dBFS
     audio = np.concatenate([silence(1.0), faint, silence(1.5)])
     assert detect_samples(ear.fresh(), to_int16(audio), chunk=320), \
         "the ear alone finds it at this level (else this test shows nothing)"
@@ -299,8 +293,8 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
                                                                     ear_store):
     """The assistant's echo says the pause phrase where its words do not (a sentence whose
     sound no transcript of its text would tell): the ear finds it in the microphone, but an
-    eager copy of the ear on what it plays found it first, so the voice goes on. The ear
-    joins while the routine plays, as one learned in the background does."""
+    eager copy of the ear on what it plays found it first, so the voice does not stop for
+    it. The ear joins while the routine plays, as one learned in the background does."""
     class Mumbling(Voice):
         def say(self, text: str) -> np.ndarray:
             return super().say("Stop everything." if text == "Notice your hands." else text)
@@ -324,7 +318,10 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
             recogniser.hear_with(pause_ear(own, store=ear_store))
         recorder.advance_to((assistant.samples + 320) / IN_RATE)
         assistant.feed(mic[i:i + 320])
-    ignored = [(e["phrase"], e["kind"]) for e in log.events if e["event"] == "ignored"]
-    assert ("stop everything", "candidate") in ignored, log.events
-    assert not [e for e in log.events if e["event"] in ("speech_stop", "trigger")]
-    assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == ["pause"]
+    ignored = [(e["phrase"], e["kind"], e["evidence"]) for e in log.events
+               if e["event"] == "ignored"]
+    assert ("stop everything", "candidate", "output") in ignored, list(log.events)
+    # The voice was not stopped for it (a check that hears the phrase there is another
+    # matter: in doubt, a pause phrase is acted on, unless the microphone held the echo alone).
+    assert not [e for e in log.events if e["event"] == "speech_stop"
+                and e["reason"] == "candidate"], list(log.events)

@@ -7,7 +7,6 @@ same answer). Times are seconds of audio since the recogniser was made.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -46,9 +45,6 @@ class Detection:
     """``heard``: act on it. With a second stage, also ``candidate``: the first stage heard
     it and the check is still to come (only a stop may act on it at once); and ``rejected``:
     the check found that a candidate was not the phrase after all."""
-    hinted: bool = False
-    """Heard by a check that was told the phrases beforehand (more ready to hear them, and,
-    on the assistant's own voice, to imagine them)."""
     count: int = 1
     """How many times the phrase was said in the audio that was checked."""
     by: str = ""
@@ -105,21 +101,6 @@ class Recogniser:
     def missing_words(self) -> list[str]:
         """Words of the configured phrases the recogniser cannot pronounce."""
         raise NotImplementedError
-
-    def said_in(self, phrase: str, text: str) -> bool:
-        """Whether ``text`` (what the assistant was saying) holds ``phrase``, as this
-        recogniser would hear it."""
-        return self.times_said(phrase, text) > 0
-
-    def times_said(self, phrase: str, text: str) -> int:
-        """How many times ``text`` holds ``phrase``, as this recogniser would hear it."""
-        return (" " + " ".join(re.findall(r"[\w']+", text.lower())) + " ").count(f" {phrase} ")
-
-    def echoed(self, heard: str, text: str) -> bool:
-        """Whether a check that wrote down ``heard`` mostly heard the assistant's own ``text``
-        (whatever phrase it found there is then its own voice, misheard). Only engines that
-        write down what they hear can tell."""
-        return False
 
     def fresh(self) -> Recogniser:
         """A recogniser with the same settings and no memory of past audio."""

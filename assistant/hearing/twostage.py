@@ -31,9 +31,9 @@ still air, alexa fantastic figures"). So they are given only where something
 already points at a phrase: a keyword-spotting find (the first stage's or the
 scout's), or a short utterance, said on
 its own as a command is, that came out close to a phrase ("Joffis" for
-"jarvis"). A phrase heard only with hints is marked ``hinted``: while the
-assistant is speaking, it imagines those in its own voice, so the assistant
-acts on them only when it is quiet (``core.Assistant.own_voice``).
+"jarvis"). Whether a phrase heard was the assistant's own voice is decided
+elsewhere, from the sound (``deciding/own_voice.py``), never from how it was
+found.
 
 Everything happens in audio time, inside ``feed``: the same audio gives the
 same answers, whatever the chunking and however fast it is replayed. Live
@@ -71,13 +71,6 @@ REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same sayin
 #: somewhat like a phrase (within this share of its sounds) is heard again with hints.
 SHORT = 3
 NEAR = 0.65
-#: A phrase heard while the assistant was saying words this close to it is its own voice.
-OWN = 0.4
-#: A check whose transcript is this close to what the assistant was saying (the share of
-#: its sounds not found there) heard the assistant's echo: "one more time you can taste"
-#: for "one thing you can taste" is 0.14; someone's "one more time" over five words of
-#: echo, 0.2 to 0.35.
-ECHOED = 0.25
 
 
 def tolerance(sensitivity: float) -> float:
@@ -94,7 +87,6 @@ class Pending:
     start: float
     end: float
     due: int  # sample at which the check runs
-    first: bool  # found by the first stage (else only by the scout)
 
 
 class Recent:
@@ -164,7 +156,6 @@ class TwoStageRecogniser(Recogniser):
         self.pending: list[Pending] = []
         self.confirmed: dict[str, float] = {}  # phrase -> end of its last confirmed saying
         self.candidates: dict[str, float] = {}  # phrase -> end of its last candidate
-        self.hinted: dict[str, bool] = {}  # phrase -> whether that was only with hints
         self.checks = 0
         #: Finds of each quick stage, every one counted (the same saying found by two stages
         #: is one candidate), for the event log.
@@ -196,15 +187,6 @@ class TwoStageRecogniser(Recogniser):
 
     def missing_words(self) -> list[str]:
         return []  # Whisper writes down any word; phrases are compared by sound
-
-    def times_said(self, phrase: str, text: str) -> int:
-        """How many times the assistant's own ``text`` sounds enough like ``phrase`` that
-        hearing the phrase then may be its own voice ("your body. You can" is 0.25 from
-        "body scan")."""
-        return self.phonetic.count(phrase, text, max(self.tolerance.get(phrase, 0.0), OWN))
-
-    def echoed(self, heard: str, text: str) -> bool:
-        return self.phonetic.unlike(heard, text) <= ECHOED
 
     # -- the stream ---------------------------------------------------------------------------
     def go_live(self) -> None:
@@ -239,13 +221,13 @@ class TwoStageRecogniser(Recogniser):
         found: list[Detection] = []
         for d in self.first.feed(block) if self.first else []:
             found += self._candidate(d, "keywords")
-            self._expect(d, first=True)
+            self._expect(d)
         for by, stage in (("scout", self.scout), ("ear", self.ear)):
             for d in stage.feed(block) if stage else []:
                 if by == "ear" and self.samples - self.voiced > VOICED * IN_RATE:
                     continue  # it hears the shape of speech at any level: a whisper of echo
                 found += self._candidate(d, by)  # a stop may act on it; nothing else, unchecked
-                self._expect(d, first=False)
+                self._expect(d)
         for candidate in [p for p in self.pending if p.due <= self.samples]:
             if candidate in self.pending:  # a check before it may have settled it already
                 self.pending.remove(candidate)
@@ -274,14 +256,11 @@ class TwoStageRecogniser(Recogniser):
             found += then(said)
         return found
 
-    def _expect(self, d: Detection, *, first: bool) -> None:
+    def _expect(self, d: Detection) -> None:
         """Check the seconds around ``d`` once it has ended (once for overlapping ones)."""
-        for p in self.pending:
-            if p.phrase == d.phrase and p.end >= d.start:
-                p.first |= first
-                return
-        self.pending.append(Pending(d.phrase, d.start, d.end,
-                                    int(round((d.end + AFTER) * IN_RATE)), first))
+        if not any(p.phrase == d.phrase and p.end >= d.start for p in self.pending):
+            self.pending.append(Pending(d.phrase, d.start, d.end,
+                                        int(round((d.end + AFTER) * IN_RATE))))
 
     def _follow_talk(self, speech: bool) -> None:
         if speech:
@@ -294,18 +273,18 @@ class TwoStageRecogniser(Recogniser):
             start, end, self.talk_from = self.talk_from, self.last_talk, None
 
             def then(text: str) -> list[Detection]:
-                found, _ = self._match(text, start, end, self.phrases, trusted=self.phrases)
+                found, _ = self._match(text, start, end, self.phrases)
                 near = self._near_misses(text)
                 if not found and near:  # said on its own, and close: listen again, with hints
                     self._ask(start, end, self.hints,
-                              lambda again: self._match(again, start, end, near, trusted=())[0])
+                              lambda again: self._match(again, start, end, near)[0])
                 return found
             self._ask(start, end, None, then)
         elif self.samples - self.talk_from >= LONGEST * IN_RATE:
             start, end = self.talk_from, self.samples
             self.talk_from = self.samples - int(OVERLAP * IN_RATE)
-            self._ask(start, end, None, lambda text: self._match(
-                text, start, end, self.phrases, trusted=self.phrases)[0])
+            self._ask(start, end, None,
+                      lambda text: self._match(text, start, end, self.phrases)[0])
 
     def _near_misses(self, text: str) -> tuple[str, ...]:
         """Phrases a check's ``text`` came close to, if that text was short (as a command said
@@ -326,14 +305,12 @@ class TwoStageRecogniser(Recogniser):
             return
         start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
         end = self.samples
-        trusted = (candidate.phrase,) if candidate.first else ()
 
         def then(text: str) -> list[Detection]:
             settled = self._settled(candidate)  # by a check that finished while this one ran
             if settled is not None:
                 return settled
-            heard, found = self._match(text, start, end, self.phrases, trusted=trusted,
-                                       saying=candidate)
+            heard, found = self._match(text, start, end, self.phrases, saying=candidate)
             if candidate.phrase not in found:
                 heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
                                        self.now, "rejected"))
@@ -341,13 +318,9 @@ class TwoStageRecogniser(Recogniser):
         self._ask(start, end, self.hints, then)
 
     def _settled(self, candidate: Pending) -> list[Detection] | None:
-        """If the candidate's phrase was heard already: what to say about it (a first-stage
-        find confirms a phrase heard only with hints); else None."""
+        """Nothing more to say if the candidate's phrase was heard already; else None."""
         if self.confirmed.get(candidate.phrase, -1e9) < candidate.end - REPEAT:
             return None
-        if candidate.first and self.hinted.get(candidate.phrase):
-            self.hinted[candidate.phrase] = False
-            return [Detection(candidate.phrase, candidate.start, candidate.end, self.now)]
         return []
 
     def _ask(self, start: int, end: int, hints: str | None,
@@ -368,14 +341,12 @@ class TwoStageRecogniser(Recogniser):
         self.asked.append((text, then))
 
     def _match(self, text: str, start: int, end: int, phrases: tuple[str, ...], *,
-               trusted: tuple[str, ...], saying: Pending | None = None
-               ) -> tuple[list[Detection], set[str]]:
+               saying: Pending | None = None) -> tuple[list[Detection], set[str]]:
         """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
-        as detections; those not in ``trusted`` are marked as heard only with the help of
-        hints. Also every phrase found, new or not. ``saying``: the candidate being checked,
-        whose phrase is the saying it found (not one in the seconds before it). A phrase no
-        quick stage found carries the ``text`` it was found in, to tell the assistant's echo
-        (``core.Assistant.own_voice``)."""
+        as detections, and every phrase found, new or not. ``saying``: the candidate being
+        checked, whose phrase is the saying it found (not one in the seconds before it). A
+        phrase no quick stage found carries the ``text`` it was found in, to tell the
+        assistant's echo (``deciding/own_voice.py``)."""
         found: list[Detection] = []
         heard: set[str] = set()
         for phrase in phrases if text else ():
@@ -386,10 +357,8 @@ class TwoStageRecogniser(Recogniser):
             if self.confirmed.get(phrase, -1e9) >= since - REPEAT:
                 continue  # already heard in an overlapping check
             self.confirmed[phrase] = end / IN_RATE
-            self.hinted[phrase] = phrase not in trusted
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
-            found.append(Detection(phrase, since, end / IN_RATE,
-                                   self.now, hinted=self.hinted[phrase],
+            found.append(Detection(phrase, since, end / IN_RATE, self.now,
                                    count=self.phonetic.count(phrase, text,
                                                              self.tolerance[phrase]),
                                    heard="" if saying else text))

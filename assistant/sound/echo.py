@@ -1,19 +1,17 @@
 """Taking the assistant's own voice out of what the microphone hears.
 
-On a laptop the microphone hears the speaker. An adaptive filter learns the
-path from what the assistant played to the microphone (the delay, the room's
-echo, the speaker's colour) and subtracts its estimate of that echo, so the
-user's words stand out. It is a partitioned-block frequency-domain filter
-(overlap-save, normalised steps), cheap enough for a Raspberry Pi.
+On a laptop the microphone hears the speaker. SpeexDSP's echo canceller
+(``speex.py``) learns the path from what the assistant played to the
+microphone (the delay, the room's echo, the speaker's colour) and takes its
+estimate of that echo out, so the user's words stand out.
 
-The user's voice must never teach it to cancel speech. It learns only from
-blocks its own sound can explain (a block much louder than usual against what
-was just played is the user talking); it learns in the background, the
-filter in use taking the learned weights only once they cancel clearly
-better (the "two-path" scheme); and its output is used only while it really
-takes echo out, else the microphone goes through as it is. With headphones
-there is no echo to learn; with the speaker silent the microphone passes
-through untouched. Figures: docs/benchmarks.md.
+Its output is used only while it really takes echo out, judged on blocks that
+hold the echo alone, else the microphone goes through as it is: with
+headphones, or with the speaker silent, a person's words reach the
+recognisers untouched. Each block's energy before and after is kept a while,
+for the evidence of what was its own voice (``deciding/own_voice.py``).
+``reference.py`` hands it what was played, in step with the microphone.
+Figures: docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -22,219 +20,141 @@ import collections
 import numpy as np
 
 from . import IN_RATE
-from .files import Resampler
+from .speex import Speex
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
-SPAN = 0.4  # seconds of echo the filter can model: delay plus the room's tail
+TAIL = 0.4  # seconds of echo the filter can model: the reference's lead plus the room's tail
 #: A block this many times louder, against what was played, than usual is the user talking.
 TALKING = 10.0
-#: The filter's output is used while it leaves at most this share of the echo's energy,
-#: judged on the echo alone, each block weighing this much against the ones before (~50 ms).
-HELPS = 0.9
-WORTH = 0.2
+#: The canceller's output is used while it leaves at most this share of the microphone's
+#: energy in blocks of echo alone, each block weighing this much against those before, once
+#: it has been judged on ``JUDGED`` of them (its first output is near silence, whatever the
+#: microphone holds).
+HELPS = 0.5
+WORTH = 0.05
+JUDGED = 100
 #: Each block's energy before and after is kept this many seconds, to tell whether what was
-#: heard over a span was more than the echo: judged on its ``LOUDEST`` blocks (0.2 s) after.
+#: heard over a span was more than the echo: judged on the ``LOUDEST`` blocks (0.2 s).
 KEPT = 12
 LOUDEST = 20
 
 
-#: Samples (16 kHz) the reference first trails what was last played: room for the resampler,
-#: which hands its output over in bursts, and for a speaker callback that comes a little late.
-SLACK = 420
-#: The reference is kept in step with the microphone: every ``WINDOW`` chunks, the least
-#: lead of what was played over what is taken (the least, not the typical one: while the
-#: loop catches up on chunks that waited in the queue the lead grows for a moment, and that
-#: is no drift) is compared with the lead it keeps. It never plans for less than ``GUARD``:
-#: live, the least lead wanders by about ±8 ms from one window to the next (the speaker's
-#: and the microphone's blocks come in bursts), and a reference taken before it was played
-#: hands out silence where the echo is (measured live: the canceller then took out 13-28
-#: dB, against 40-48 dB in step; docs/benchmarks.md). If the lead goes below nothing, or
-#: moves by more than ``DRIFT`` (two sound cards' clocks: a step of 25 ms about every four
-#: minutes for clocks 100 ppm apart), the reference is taken from where it should be, and
-#: the echo canceller moves what it learned with it.
-WINDOW = 300
-GUARD = 320
-DRIFT = 400
-
-
-class Reference:
-    """What the speaker played, at the microphone's rate and in step with the microphone:
-    for each chunk the microphone hears, the same span of what was played a moment before,
-    so the echo of it comes after. Counted in samples, not rounded block by block, so it
-    keeps its place for hours."""
-
-    def __init__(self, rate: int):
-        self.rate = rate
-        self.resampler = Resampler(rate, IN_RATE)
-        self.ring = np.zeros(2 * IN_RATE, np.float32)
-        self.made = 0  # samples of played sound at 16 kHz so far
-        self.next_played = 0  # the next played sample (at ``rate``) expected
-        self.taken: int | None = None  # the next reference sample to hand out
-        self.leads: list[int] = []
-        self.usual: int | None = None  # the typical lead once settled
-        self.moved = 0  # how far it moved to follow the clocks
-        self.unheeded = 0  # how far it moved since ``move`` was last asked
-
-    def add(self, start: int, played: np.ndarray) -> None:
-        """Samples the speaker played, the first of them the ``start``-th ever played."""
-        if start != self.next_played:  # some went by unseen: take up the stream from here
-            self.resampler = Resampler(self.rate, IN_RATE)
-            self.made = int(round(start * IN_RATE / self.rate))
-        self.next_played = start + len(played)
-        out = self.resampler(played)[-len(self.ring):]
-        index = (self.made + np.arange(len(out))) % len(self.ring)
-        self.ring[index] = out
-        self.made += len(out)
-
-    def take(self, n: int) -> np.ndarray:
-        """The next ``n`` samples of the reference (silence where nothing was played yet)."""
-        if self.taken is None:
-            self.taken = self.made - SLACK
-        start, end = max(self.taken, self.made - len(self.ring), 0), min(self.taken + n,
-                                                                        self.made)
-        out = np.zeros(n, np.float32)
-        if end > start:
-            out[start - self.taken:end - self.taken] = \
-                self.ring[np.arange(start, end) % len(self.ring)]
-        self.taken += n
-        self.leads.append(self.made - self.taken)
-        if len(self.leads) == WINDOW:
-            lead = min(self.leads)
-            self.leads = []
-            first = self.usual is None
-            usual = self.usual = max(lead, GUARD) if self.usual is None else self.usual
-            if lead != usual and (first or lead < 0 or abs(lead - usual) > DRIFT):
-                self.taken += lead - usual
-                self.moved += lead - usual
-                self.unheeded += lead - usual
-        return out
-
-    def move(self) -> int:
-        """Samples the reference moved ahead since last asked (its echo now comes that much
-        later against it)."""
-        moved, self.unheeded = self.unheeded, 0
-        return moved
-
-
 class EchoCanceller:
-    """The echo of what was played, predicted and taken out of the microphone, block by block."""
+    """The echo of what was played taken out of the microphone, block by block (int16)."""
 
-    def __init__(self, *, rate: int = IN_RATE, span: float = SPAN, step: float = 1.0):
+    def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL):
+        self.speex = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate)
         self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
-        self.parts = int(np.ceil(span * rate / BLOCK))
-        self.step = step
-        bins = BLOCK + 1
-        self.adapting = np.zeros((self.parts, bins), np.complex128)
-        self.in_use = np.zeros((self.parts, bins), np.complex128)
-        self.spectra = np.zeros((self.parts, bins), np.complex128)  # newest first
-        self.power = np.full(bins, 1e-6)
-        self.previous = np.zeros(BLOCK)  # the last block of the speaker signal
-        self.errors = np.zeros(2)  # recent error energy of the filter in use, the adapting one
-        self.worth = np.zeros(2)  # error energy of the filter in use, and the microphone's
-        self.mic_left = np.zeros(0)
-        self.ref_left = np.zeros(0)
-        self.turn = 0  # which partition's weights are constrained this block
-        self.blocks = self.used = 0  # blocks with sound played, and those its output served
-        #: The energy of each recent block in the microphone and in what was handed on.
-        self.energy = np.ones((KEPT * rate // BLOCK, 2))
+        self.worth = np.zeros(2)  # energy handed on, and the microphone's, on echo alone
+        self.judged = 0  # blocks of echo alone it was judged on
+        self.mic_left = np.zeros(0, np.int16)
+        self.ref_left = np.zeros(0, np.int16)
+        #: The energy of each block played within the tail.
+        self.played: collections.deque[float] = collections.deque(
+            [0.0] * int(tail * rate / BLOCK), maxlen=int(tail * rate / BLOCK))
+        self.blocks = self.used = 0  # blocks with sound played lately, and those it served
+        #: For each recent block: the microphone's energy, what was left of it once the
+        #: echo was taken out (whether or not that was handed on), whether it held the echo
+        #: alone, the energy of what was played in it, and the loudest played within the
+        #: tail before it (0: nothing, so the microphone cannot hold any echo then).
+        self.energy = np.zeros((KEPT * rate // BLOCK, 5))
         self.done = 0  # blocks processed since the start of the stream
 
     def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
         """``mic`` with the echo of ``played`` (the same span of time) taken out.
 
-        Both are float; whole 10 ms blocks are returned and any rest is kept for the next call.
-        """
-        self.mic_left = np.concatenate([self.mic_left, mic])
-        self.ref_left = np.concatenate([self.ref_left, played])
+        Both are int16; whole 10 ms blocks are returned and any rest is kept for the next
+        call."""
+        self.mic_left = np.concatenate([self.mic_left, np.asarray(mic, np.int16)])
+        self.ref_left = np.concatenate([self.ref_left, np.asarray(played, np.int16)])
         n = min(len(self.mic_left), len(self.ref_left)) // BLOCK * BLOCK
         out = [self._block(self.mic_left[i:i + BLOCK], self.ref_left[i:i + BLOCK])
                for i in range(0, n, BLOCK)]
         self.mic_left, self.ref_left = self.mic_left[n:], self.ref_left[n:]
-        return np.concatenate(out) if out else np.zeros(0)
+        return np.concatenate(out) if out else np.zeros(0, np.int16)
 
     def left(self, start: float, end: float) -> float:
-        """The share of the microphone's energy still there once the echo was taken out, in
-        the loudest ``LOUDEST`` blocks of what was handed on from ``start`` to ``end``
-        (seconds of the stream): near 1 where someone spoke (or nothing was played, or the
-        filter was not used), far less where the microphone heard only the assistant. 1 for
-        a span not kept."""
-        a, z = max(int(start * IN_RATE) // BLOCK, 0), int(end * IN_RATE) // BLOCK
-        if z <= a or a < self.done - len(self.energy) or z > self.done:
-            return 1.0
-        kept = self.energy[np.arange(a, z) % len(self.energy)]
-        loudest = kept[np.argsort(kept[:, 1])[-LOUDEST:]]
-        return float(loudest[:, 1].sum() / max(loudest[:, 0].sum(), 1e-12))
+        """How loud what was left once the echo was taken out was, against what the
+        microphone heard, from ``start`` to ``end`` (seconds of the stream): the loudest
+        ``LOUDEST`` blocks of each, as a share. Near 1 where someone spoke (their voice is
+        left as it was: it is the loudest of what is left) or where nothing was played; far
+        less where the microphone heard only the assistant (what is left of its echo is far
+        below the echo's loudest, even where the canceller does worst, at the end of a
+        sentence). 1 for a span not kept."""
+        kept = self._span(start, end)
+        kept = kept[kept[:, 4] > 0] if len(kept) else kept
+        mic, out = (np.sort(kept[:, i])[-LOUDEST:].sum() for i in (0, 1))
+        return float(min(out / mic, 1.0)) if mic > 0 else 1.0
+
+    def taken(self, start: float, end: float) -> float:
+        """The share of the microphone's energy it took out of the blocks that held its echo
+        alone from ``start`` to ``end``: near 1 once it has learned a path from the speaker
+        to the microphone; near 0 where there is none (headphones, a recording), where
+        nothing was played, or before it has learned."""
+        kept = self._span(start, end)
+        alone = kept[kept[:, 2] > 0] if len(kept) else kept
+        if not len(alone) or alone[:, 0].sum() <= 0:
+            return 0.0
+        return float(max(0.0, 1.0 - alone[:, 1].sum() / alone[:, 0].sum()))
+
+    def coupling(self, start: float, end: float) -> tuple[float, float]:
+        """How closely the microphone's level followed what was played from ``start`` to
+        ``end``, at the delay that fits best (the correlation of their levels, block by
+        block: 0.5 and more where it hears the speaker, whether or not the canceller has
+        learned the path yet; near 0 where it does not), and over how many seconds of sound
+        played that was judged."""
+        kept = self._span(start, end)
+        played = float((kept[:, 3] > 0).sum()) * BLOCK / IN_RATE if len(kept) else 0.0
+        if played < 0.1:
+            return 0.0, played
+        mic, out = np.log10(kept[:, 0] + 1.0), np.log10(kept[:, 3] + 1.0)
+        best = 0.0
+        for lag in range(0, min(len(self.played), len(kept) - 10)):
+            a, b = mic[lag:], out[:len(out) - lag]
+            if a.std() > 1e-6 and b.std() > 1e-6:
+                best = max(best, float(np.corrcoef(a, b)[0, 1]))
+        return best, played
+
+    def _span(self, start: float, end: float) -> np.ndarray:
+        a, z = max(int(start * IN_RATE) // BLOCK, 0, self.done - len(self.energy)), \
+            min(int(end * IN_RATE) // BLOCK, self.done)
+        if z <= a:
+            return np.zeros((0, 5))
+        return self.energy[np.arange(a, z) % len(self.energy)]
 
     def shift(self, n: int) -> None:
-        """The reference moved ``n`` samples ahead: what was learned of the echo moves ``n``
-        samples later with it, so nothing has to be learned again."""
-        for weights in (self.in_use, self.adapting):
-            taps = np.fft.irfft(weights, axis=1)[:, :BLOCK].ravel()
-            moved = np.zeros_like(taps)
-            if n >= 0:
-                moved[n:] = taps[:len(taps) - n]
-            else:
-                moved[:n] = taps[-n:]
-            spread = np.zeros((self.parts, 2 * BLOCK))
-            spread[:, :BLOCK] = moved.reshape(self.parts, BLOCK)
-            weights[:] = np.fft.rfft(spread, axis=1)
-
-    def _echo(self, weights: np.ndarray) -> np.ndarray:
-        return np.fft.irfft((weights * self.spectra).sum(axis=0))[BLOCK:]
+        """The reference moved ``n`` samples ahead (following two clocks): the path learned
+        is no longer where it was, and is learned again (within seconds)."""
+        if n:
+            self.speex.reset()
 
     def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
-        out = self._cancel(mic, ref)
-        self.energy[self.done % len(self.energy)] = mic @ mic, out @ out
-        self.done += 1
-        return out
-
-    def _cancel(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
-        x = np.fft.rfft(np.concatenate([self.previous, ref]))
-        self.previous = ref
-        self.spectra = np.roll(self.spectra, 1, axis=0)
-        self.spectra[0] = x
-        if not self.spectra.any():  # nothing played within the span: nothing to take out
+        m, r = mic.astype(np.float64), ref.astype(np.float64)
+        heard = float(m @ m)
+        self.played.append(float(r @ r))
+        loudest = max(self.played)
+        out = self.speex(mic, ref)  # always: it must know the silences too
+        if loudest < 1.0:  # nothing played within the tail: nothing to take out
+            self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1], 0.0
+            self.done += 1
             return mic
-        error = mic - self._echo(self.in_use)
-        trial = mic - self._echo(self.adapting)
-        self.errors = 0.8 * self.errors + 0.2 * np.array([error @ error, trial @ trial])
-        energy = np.abs(self.spectra) ** 2  # partitions x bins
-        self.power = 0.5 * self.power + 0.5 * energy.sum(axis=0)
-        if self._only_echo(mic, loudest=float(energy.sum(axis=1).max())):
-            self._learn(trial)
-            # Whether the filter in use takes out more than it puts in, judged on echo alone.
-            self.worth = (1 - WORTH) * self.worth + WORTH * np.array([error @ error, mic @ mic])
+        o = out.astype(np.float64)
+        left = float(o @ o)
+        alone = self._only_echo(heard, loudest=loudest)
+        if alone:  # whether its output takes out more than it leaves, judged on echo alone
+            self.worth = (1 - WORTH) * self.worth + WORTH * np.array([left, heard])
+            self.judged += 1
         self.blocks += 1
-        if self.worth[0] < HELPS * self.worth[1]:
-            self.used += 1
-            return error
-        return mic
+        use = bool(self.judged >= JUDGED and self.worth[0] < HELPS * self.worth[1])
+        self.used += use
+        self.energy[self.done % len(self.energy)] = heard, left, alone, self.played[-1], loudest
+        self.done += 1
+        return out if use else mic
 
-    def _only_echo(self, mic: np.ndarray, *, loudest: float) -> bool:
+    def _only_echo(self, mic: float, *, loudest: float) -> bool:
         """Whether this block is the speaker's echo alone: the microphone against the loudest
-        block played lately (``loudest``, its spectral energy) stays near its usual level
-        then, and jumps when the user speaks (a Geigel-style check whose threshold is
-        learned)."""
-        if loudest < 1e-6:
-            return False
-        ratio = float(mic @ mic) * 2 * BLOCK / loudest
+        block played lately (``loudest``, its energy) stays near its usual level then, and
+        jumps when the user speaks (a Geigel-style check whose threshold is learned)."""
+        ratio = mic / loudest
         self.ratios.append(ratio)
         return ratio <= TALKING * float(np.median(self.ratios))
-
-    def _learn(self, trial: np.ndarray) -> None:
-        # Adapt the background filter (normalised least mean squares, per frequency).
-        e = np.fft.rfft(np.concatenate([np.zeros(BLOCK), trial]))
-        gain = self.step / (self.power + 1e-2 * self.power.mean() + 1e-12)
-        self.adapting += gain * np.conj(self.spectra) * e
-        k = self.turn = (self.turn + 1) % self.parts  # keep each partition a causal filter of
-        w = np.fft.irfft(self.adapting[k])             # BLOCK taps, one partition a block
-        w[BLOCK:] = 0.0
-        self.adapting[k] = np.fft.rfft(w)
-        # The filter in use takes the background's weights once they do clearly better; the
-        # background starts again from the filter in use when the user's voice threw it off.
-        if self.errors[1] < 0.5 * self.errors[0]:
-            self.in_use = self.adapting.copy()
-            self.errors[0] = self.errors[1]
-        elif self.errors[1] > 8 * self.errors[0]:
-            self.adapting = self.in_use.copy()
-            self.errors[1] = self.errors[0]

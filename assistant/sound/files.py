@@ -38,7 +38,7 @@ class Resampler:
     the least: its output comes at most 22 ms after its input at these rates (high quality:
     40 ms), so a reference made with it still leads the echo it predicts."""
 
-    def __init__(self, rate: int, to: int, *, quality: str = "LQ"):
+    def __init__(self, rate: float, to: float, *, quality: str = "LQ"):
         self.stream = soxr.ResampleStream(rate, to, 1, dtype="float32", quality=quality)
 
     def __call__(self, block: np.ndarray) -> np.ndarray:

@@ -89,12 +89,14 @@ def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
 class Room:
     """The speaker as a laptop's microphone hears it: ``delay`` late, through a small room's
     echo (which begins with the direct sound), and with a little noise (``noise``, its
-    standard deviation). ``gain`` is the echo's level at the microphone."""
+    standard deviation). ``gain`` is the echo's level at the microphone; ``drift``, parts per
+    million by which the speaker's clock runs fast against the microphone's (two sound
+    cards: the speaker takes that much more of what is played each second)."""
 
     def __init__(self, *, gain: float = 0.5, seed: int = 0, rate: int = IN_RATE,
-                 delay: float = 0.03, noise: float = 0.002):
+                 delay: float = 0.03, noise: float = 0.002, drift: float = 0.0):
         rng = np.random.default_rng(seed)
-        n = int(0.25 * rate)
+        n = max(int(0.25 * rate), int(delay * rate) + int(0.15 * rate))
         first = int(delay * rate)  # nothing reaches the microphone before the direct sound
         ir = np.zeros(n)
         ir[first:] = rng.normal(size=n - first) * np.exp(-6.9 * np.arange(n - first) / n) * 0.05
@@ -102,6 +104,7 @@ class Room:
         self.ir = ir * gain / np.abs(ir).sum() * 4
         self.history = np.zeros(n - 1, np.float32)
         self.rng, self.noise = rng, noise
+        self.drift = drift
 
     def hear(self, played: np.ndarray) -> np.ndarray:
         x = np.concatenate([self.history, played])
@@ -110,20 +113,26 @@ class Room:
 
 
 def loopback(assistant, routine: str, *, room: Room | None = None,
-             user: np.ndarray | None = None, chunk: int = 320, limit: float = 600.0
-             ) -> list[dict]:
+             user: np.ndarray | None = None, chunk: int = 320, limit: float = 600.0,
+             until: float | None = None) -> list[dict]:
     """Play ``routine`` with the assistant's speaker output fed back into its microphone
     through ``room`` (and ``user``, 16 kHz float, speaking over it) until all is quiet, or
-    ``limit`` seconds if it keeps starting itself again; returns the events logged. The
-    assistant's ``log`` must be an ``EventLog``."""
+    ``limit`` seconds if it keeps starting itself again, or ``until`` seconds in any case;
+    returns the events logged. The assistant's ``log`` must be an ``EventLog``."""
     room = room or Room()
     player = assistant.player
     user = np.zeros(0, np.float32) if user is None else user
-    to_mic, heard = Resampler(player.rate, IN_RATE), np.zeros(0, np.float32)
+    # The speaker's clock: it takes ``step`` samples for each chunk the microphone hears.
+    speed = 1 + room.drift * 1e-6
+    step, due = player.rate * chunk / IN_RATE * speed, 0.0
+    to_mic, heard = Resampler(player.rate * speed, IN_RATE, quality="HQ"), np.zeros(0, np.float32)
     assistant.start(routine)
+    end = min(limit, until if until is not None else limit) * IN_RATE
     i = 0
-    while (assistant.busy or i < len(user)) and i < limit * IN_RATE:
-        heard = np.concatenate([heard, to_mic(player.read(player.rate * chunk // IN_RATE))])
+    while (assistant.busy or i < len(user)) and i < end:
+        due += step
+        heard = np.concatenate([heard, to_mic(player.read(int(due)))])
+        due -= int(due)
         played, heard = np.pad(heard[:chunk], (0, max(0, chunk - len(heard)))), heard[chunk:]
         mic = room.hear(played)
         said = user[i:i + chunk]

@@ -48,3 +48,36 @@ class Emits(Recogniser):
 
     def missing_words(self) -> list[str]:
         return []
+
+
+class Measured:
+    """An echo canceller's measurements, fixed: the share it took out of blocks of echo
+    alone (a path from the speaker to the microphone), and the share of the microphone it
+    left over any phrase. It hands the microphone on as it is."""
+
+    def __init__(self, taken: float, left: float, coupling: float | None = None):
+        self._taken, self._left = taken, left
+        self._coupling = taken if coupling is None else coupling
+
+    def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
+        return mic
+
+    def shift(self, n: int) -> None:
+        pass
+
+    def taken(self, start: float, end: float) -> float:
+        return self._taken
+
+    def left(self, start: float, end: float) -> float:
+        return self._left
+
+    def coupling(self, start: float, end: float) -> tuple[float, float]:
+        return self._coupling, end - start
+
+
+#: Headphones, a recording, a silent speaker: no path from the speaker to the microphone.
+NO_PATH = Measured(taken=0.0, left=1.0)
+#: The microphone held nothing but the echo (the canceller took nearly all of it out).
+ECHO_ALONE = Measured(taken=0.999, left=0.003)
+#: A person spoke over the echo (the canceller left much of the microphone's sound).
+PERSON = Measured(taken=0.999, left=0.3)
