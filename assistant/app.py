@@ -26,7 +26,7 @@ from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
 from .sound.player import Player, WavRecorder
-from .speaking.voice import Voice
+from .speaking.voice import DISCREET, Voice, VoiceError
 
 Tell = Callable[[str], None]
 #: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
@@ -77,7 +77,8 @@ def wait_for_microphone(config: Config, *, tell: Tell, say: Tell,
             if not missing:
                 missing = True
                 tell(f"{exc} Waiting for one.")
-                say(NO_MICROPHONE)
+                if not config.discreet:
+                    say(NO_MICROPHONE)
             time.sleep(every)
             continue
         if missing:
@@ -88,7 +89,7 @@ def wait_for_microphone(config: Config, *, tell: Tell, say: Tell,
 def say_once(config: Config, text: str) -> None:
     """``text`` said on the configured speaker, before the assistant itself has started
     (nothing is said if there is no speaker either)."""
-    player = Player()
+    player = Player(gain=DISCREET if config.discreet else 1.0)
     try:
         sound = voice_for(config).say(text)
         speaker = Speaker(player, device=config.output_device)
@@ -100,7 +101,18 @@ def say_once(config: Config, text: str) -> None:
 
 
 def voice_for(config: Config) -> Voice:
-    return Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+    """The configured voice, once it has said a word: a voice that cannot speak is the
+    configuration's to fix (``ConfigError``, naming the line)."""
+    voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+    try:
+        voice.say("Okay.")
+    except VoiceError as exc:
+        if config.voice:
+            raise ConfigError([f"{config.where('voice', 'voice')}: {exc} Leave it empty for the "
+                               "default voice, or choose one that `espeak-ng --voices` "
+                               "lists."]) from None
+        raise
+    return voice
 
 
 def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
@@ -153,7 +165,7 @@ class Session:
             check_microphone(config.input_device)  # refuse before any slow start-up work
         stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
         log = EventLog(stream, echo=verbose)
-        self.player = Player()
+        self.player = Player(gain=DISCREET if config.discreet else 1.0)
         self.listening = listen or input is not None
         # Only rendering to a file: no engine (nor its models) is loaded for nothing.
         recogniser = recogniser_for(config, store=store, tell=tell) if self.listening \
@@ -221,7 +233,8 @@ class Session:
         said aloud unless a routine is speaking (it is not cut off for this)."""
         self.tell(message)
         self.log(self.assistant.now, "device", message=message)
-        self.assistant.announce(message)
+        if not self.assistant.config.discreet:
+            self.assistant.announce(message)
 
     def reload(self) -> None:
         """Read the configuration file again (``SIGHUP``): the new one is used from the next
@@ -250,6 +263,7 @@ class Session:
         else:
             recogniser = self.assistant.recogniser
         self.assistant.reconfigure(config, recogniser=recogniser, voice=voice_for(config))
+        self.player.gain = DISCREET if config.discreet else 1.0
         self.log(self.assistant.now, "reload", used=True)
         self.tell("The changed configuration is in use.")
         if recogniser is not old_recogniser:

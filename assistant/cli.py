@@ -22,6 +22,7 @@ import numpy as np
 from . import config as config_module
 from .app import Session, recogniser_for, voice_for
 from .config import Config, ConfigError, normalise_phrase
+from .core import intents_of
 from .espeak import EspeakError
 from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
 from .hearing.engines import choose_engine, ear_to_learn, pause_phrases
@@ -37,7 +38,7 @@ from .service import ServiceError
 from .service import install as install_service
 from .service import remove as remove_service
 from .service import status as service_status
-from .setup import SetupError, run_setup, still_the_example
+from .setup import SetupError, asked, first_time, run_setup
 from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices, streams_opened
 from .sound.files import read_wav, to_int16
@@ -133,8 +134,8 @@ def parser() -> argparse.ArgumentParser:
                          "(asks first)")
     setup = with_config("setup", "answer a few questions to make it yours (name, phrases, "
                         "people); writes them into the configuration, keeping its comments")
-    setup.add_argument("--first-time", action="store_true", help="only if the configuration "
-                       "still holds the example's people")
+    setup.add_argument("--first-time", action="store_true", help="only if it was never asked "
+                       "here and the configuration still holds the example's people")
     service = with_config("service", "start it at login and restart it if it fails (a "
                           "systemd user service), or say how it is, or take it away")
     service.add_argument("action", choices=("install", "status", "remove"))
@@ -171,7 +172,8 @@ SCREEN: list[Screen] = []
 
 def show(stack: ExitStack, config: Config, *, listening: bool = True) -> Screen:
     """The status area on stderr, closed with ``stack``."""
-    screen = Screen(sys.stderr, engine=choose_engine(config) if listening else "not listening")
+    screen = Screen(sys.stderr, engine=choose_engine(config) if listening else "not listening",
+                    discreet=config.discreet)
     SCREEN.append(screen)
 
     def close() -> None:
@@ -250,6 +252,10 @@ def cmd_say(args: argparse.Namespace) -> int:
                           watch=lambda assistant: screen.update(status_of(assistant)))
         session.assistant.start(args.routine, **options)
         session.serve(until_idle=True)
+    failed = [e for e in session.log.events if e["event"] == "render_failed"]
+    if failed:  # what was written is not the routine asked for
+        raise Refused(f"'{failed[0]['routine']}' could not be spoken: {failed[0]['error']}",
+                      EXIT_AUDIO)
     return 0
 
 
@@ -260,7 +266,7 @@ def format_time(seconds: float) -> str:
 def cmd_detect(args: argparse.Namespace) -> int:
     config = load_config(args.config, quiet=True)
     chunk = max(1, IN_RATE * args.chunk_ms // 1000)
-    intents = {p: intent for intent, ps in config.words.items() for p in ps}
+    intents = intents_of(config)  # a check-in's answers too ("rating")
     recogniser = None
     failed = False
     for path in args.wavs:
@@ -404,9 +410,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"warning: {config.where('listen', 'words', intent, i)}: {advice}", file=sys.stderr)
     for warning in config_module.contact_warnings(config):
         print(f"warning: {warning}", file=sys.stderr)
+    voice = voice_for(config)  # a voice that cannot speak is refused here, with its line
     phrases = sum(len(p) for p in config.words.values())
     print(f"{args.config} is ready: {phrases} phrases for {len(config.words)} intents, "
-          f"heard by {engine}.")
+          f"heard by {engine}, spoken by {voice.describe()}.")
     return 0
 
 
@@ -423,14 +430,17 @@ def confirmed(question: str) -> bool:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    if args.first_time and not still_the_example(args.config):
-        return 0
+    store = default_store()
+    if args.first_time and not first_time(args.config, store):
+        return 0  # asked once already, or the file is the person's own
     load_config(args.config, quiet=True)  # a file that cannot be read is refused first
-
     try:
         changed = run_setup(args.config, ask=ask, say=tell)
     except SetupError as exc:
         raise Refused(str(exc), EXIT_CONFIG) from None
+    finally:
+        if args.first_time:
+            asked(store)  # whatever the answers: 'grounding setup' asks again at any time
     tell(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.")
     code = cmd_check(args)
     config = load_config(args.config, quiet=True)
@@ -440,9 +450,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
             return cmd_enroll(argparse.Namespace(config=args.config, phrase=None, times=3,
                                                  takes=None, forget=False))
         tell("Later, 'grounding enroll' records your voice saying your pause phrase.")
-    else:
-        tell(f"Nothing to record: the {choose_engine(config)} engine hears your phrases as "
-             "they are. Start listening with scripts/start.")
+    elif not args.first_time:  # the first start goes on to listen by itself
+        tell("Start listening with scripts/start (or 'grounding run').")
     return code
 
 
@@ -541,6 +550,8 @@ def answer(argv: list[str] | None) -> int:
         return EXIT_CONFIG
     except (AudioError, VoiceError, EspeakError, ModelError) as exc:
         print(str(exc), file=sys.stderr)
+        if isinstance(exc, AudioError) and exc.detail and getattr(args, "verbose", False):
+            print(f"(the sound system said: {exc.detail})", file=sys.stderr)
         return EXIT_AUDIO
     except BrokenPipeError:  # the reader went away (``| head``): nothing left to say
         sys.stdout = open(os.devnull, "w")

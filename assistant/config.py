@@ -102,9 +102,12 @@ class Checkins:
     after: str = "And now, from zero to ten?"
     thanks: str = "{rating}, thank you."
     """Said when a rating is heard; ``{rating}`` is the number."""
-    offer: str = ("If it would help, you can ask for your people and your plan, or for a "
-                  "pause.")
-    """Said after a high rating at the end of a routine: an offer, never a decision."""
+    again: str = "From zero to ten, or say nothing and we go on."
+    """Asked once more, briefly, when no rating was heard."""
+    offer: str = ("If it would help, you can say {help} to hear your people and your plan, "
+                  "or {pause} for a pause.")
+    """Said after a high rating at the end of a routine: an offer, never a decision;
+    ``{help}`` and ``{pause}`` are the first help and pause phrases."""
     high: int = 8
     """A rating after a routine at or above this brings the offer."""
     wait: float = 6.0
@@ -119,6 +122,11 @@ class Contact:
     relation: str = ""
     phone: str = ""
     note: str = ""
+    say_as: str = ""
+    """What to call it aloud in discreet mode (a helpline can be "my line")."""
+
+    def spoken_name(self, discreet: bool) -> str:
+        return self.say_as if discreet and self.say_as else self.name
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,10 @@ class Config:
     contacts: tuple[Contact, ...] = ()
     crisis_line: Contact | None = None
     emergency: Contact | None = None
+    lines: tuple[Contact, ...] = ()
+    """Other public lines for where the person lives (read after the crisis line)."""
+    place: str = ""
+    """The country (or place) the emergency number and the public lines are for."""
     reminders: tuple[str, ...] = ()
     disclaimer: str = ""
     own_routines: tuple[str, ...] = ()
@@ -161,7 +173,11 @@ class Config:
     checkins: Checkins = field(default_factory=Checkins)
     journal: bool = True
     """Keep a private journal of sessions (never audio, never what else was said)."""
-    lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+    discreet: bool = False
+    """For when someone else may overhear: no greeting and nothing said at start, contacts
+    read by the names given for them (``say_as``), a quieter voice, no routine names on the
+    screen."""
+    line_numbers: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     """Line of each key path in the file, for messages that point at a phrase."""
 
     @property
@@ -188,7 +204,7 @@ class Config:
 
     def where(self, *path: str | int) -> str:
         """``file:line: key.path`` for messages about a part of this configuration."""
-        return Checker(self.path, self.lines).where(tuple(path))
+        return Checker(self.path, self.line_numbers).where(tuple(path))
 
 
 # --------------------------------------------------------------------------
@@ -201,8 +217,8 @@ class Config:
 #   ("device",)             device name or index, or null
 #   a dict's "*"            any other key, with values of that type
 STEP = {"say": str, "wait": float, "region": str}
-PERSON = {"name": str, "relation": str, "phone": str, "note": str}
-CRISIS = {"name": str, "phone": str, "note": str}
+PERSON = {"name": str, "relation": str, "phone": str, "note": str, "say_as": str}
+CRISIS = {"name": str, "phone": str, "note": str, "say_as": str}
 EMERGENCY = {"name": str, "phone": str, "note": str}
 SCHEMA: dict[str, Any] = {
     "user": {"name": str, "anchors": ("map", str)},
@@ -217,9 +233,10 @@ SCHEMA: dict[str, Any] = {
     },
     "voice": {"rate": int, "volume": float, "voice": str, "output_device": ("device",)},
     "feedback": {"greeting": bool, "chime": bool},
-    "checkins": {"enabled": bool, "before": str, "after": str, "thanks": str, "offer": str,
-                 "high": int, "wait": float, "routines": ("list", str)},
+    "checkins": {"enabled": bool, "before": str, "after": str, "thanks": str, "again": str,
+                 "offer": str, "high": int, "wait": float, "routines": ("list", str)},
     "journal": bool,
+    "discreet": bool,
     "routines": {
         "pause": ("list", STEP),
         "ground": ("list", STEP),
@@ -233,9 +250,11 @@ SCHEMA: dict[str, Any] = {
         "*": ("list", STEP),  # a routine of the user's own
     },
     "contacts": {
+        "place": str,
         "people": ("list", PERSON),
         "emergency": EMERGENCY,
         "crisis_line": CRISIS,
+        "lines": ("list", CRISIS),
         "reminders": ("list", str),
         "disclaimer": str,
     },
@@ -487,20 +506,22 @@ def build(data: dict, path: Path, lines: dict[tuple, int]) -> Config:
             hold_caution=("hold_caution", str))),
         contacts=tuple(Contact(**c) for c in contacts.get("people", [])),
         crisis_line=Contact(**crisis) if crisis else None,
+        lines=tuple(Contact(**c) for c in contacts.get("lines", [])),
         emergency=Contact(**{"name": "the emergency number"} | emergency) if emergency else None,
         reminders=tuple(contacts.get("reminders", [])),
-        lines=lines,
+        line_numbers=lines,
         **given(listen, engine=("engine", str), sensitivity=("sensitivity", float),
                 fast_stop=("fast_stop", bool), input_device=("input_device", same),
                 model=("model", lambda m: path.parent / m if m else None)),
         **given(voice, output_device=("output_device", same), rate=("rate", int),
                 volume=("volume", float), voice=("voice", str)),
-        **given(contacts, disclaimer=("disclaimer", str)),
+        **given(contacts, disclaimer=("disclaimer", str), place=("place", str)),
         **given(data.get("feedback", {}), greeting=("greeting", bool), chime=("chime", bool)),
-        **given(data, journal=("journal", bool)),
+        **given(data, journal=("journal", bool), discreet=("discreet", bool)),
         checkins=Checkins(**given(
             data.get("checkins", {}), enabled=("enabled", bool), before=("before", str),
-            after=("after", str), thanks=("thanks", str), offer=("offer", str),
+            after=("after", str), thanks=("thanks", str), again=("again", str),
+            offer=("offer", str),
             high=("high", int), wait=("wait", float), routines=("routines", tuple))),
     )
 
@@ -574,15 +595,17 @@ def check_checkins(config: Config, checker: Checker) -> None:
         if name not in config.routines or name in ("pause", "help", "phrases"):
             checker.error(base + ("routines", i), f"'{name}' cannot have check-ins; use "
                           "breathing, body_scan, ground or one of your own routines.")
-    for key in ("before", "after", "thanks", "offer"):
+    for key in ("before", "after", "thanks", "again", "offer"):
         text = getattr(c, key)
         if len(text) > LONGEST_TEXT:
             checker.error(base + (key,), f"is {len(text)} characters long; keep it under "
                           f"{LONGEST_TEXT}.")
-        unknown = [n for n in placeholders(text) if n != "rating" or key != "thanks"]
+        allowed = {"thanks": ("rating",), "offer": ("help", "pause")}.get(key, ())
+        unknown = [n for n in placeholders(text) if n not in allowed]
         if unknown:
             checker.error(base + (key,), f"uses {{{unknown[0]}}}, which is not known here" +
-                          ("; only {rating} is." if key == "thanks" else "."))
+                          (f"; only {', '.join('{' + a + '}' for a in allowed)} can be."
+                           if allowed else "."))
 
 
 #: Numbers set aside for fiction and examples: the UK's drama ranges (Ofcom) and the North
@@ -596,15 +619,22 @@ def is_example_number(phone: str) -> bool:
     return bool(EXAMPLE_NUMBERS.fullmatch("".join(c for c in phone if c.isdigit())))
 
 
+def is_example(person: Contact) -> bool:
+    """A person still the example's (a number set aside for fiction, or so named): never
+    read out by help."""
+    return is_example_number(person.phone) or "(example)" in person.name.lower()
+
+
 def contact_warnings(config: Config) -> list[str]:
     """Warnings (the file still works; ``check`` and ``setup`` say them) while the people are
     still the example's, and while no emergency number is set: help must not read out
     someone who does not exist, nor leave out the number that matters most."""
     found = []
     for i, person in enumerate(config.contacts):
-        if is_example_number(person.phone) or "(example)" in person.name.lower():
+        if is_example(person):
             found.append(f"{config.where('contacts', 'people', i)}: {person.name} is still the "
-                         "example's contact; put in someone of your own, or delete the entry.")
+                         "example's contact (help does not read it out); put in someone of "
+                         "your own, or delete the entry.")
     if config.emergency is None or not any(c.isdigit() for c in config.emergency.phone):
         found.append(f"{config.where('contacts', 'emergency')}: has no number; write the "
                      "emergency number for where you live (112 works in many countries), so "
@@ -657,12 +687,15 @@ def check_scripts(config: Config, data: dict, checker: Checker) -> None:
     texts.append((("contacts", "disclaimer"), config.disclaimer))
     for i, person in enumerate(config.contacts):
         texts += [(("contacts", "people", i, key), getattr(person, key))
-                  for key in ("name", "relation", "phone", "note")]
+                  for key in ("name", "relation", "phone", "note", "say_as")]
     for key in ("emergency", "crisis_line"):
         line = getattr(config, key)
         if line is not None:
             texts += [(("contacts", key, field), getattr(line, field))
-                      for field in ("name", "phone", "note")]
+                      for field in ("name", "phone", "note", "say_as")]
+    for i, line in enumerate(config.lines):
+        texts += [(("contacts", "lines", i, field), getattr(line, field))
+                  for field in ("name", "phone", "note", "say_as")]
     for path, text in texts:
         for name in placeholders(text):
             if name not in known:

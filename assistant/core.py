@@ -40,6 +40,10 @@ REPEAT_GRACE = 1.0
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
+#: Phrases that, said while a check-in waits, take the place of the routine it was asked for
+#: (any other is answered, and the routine starts all the same).
+INSTEAD = ("pause", "help", "quiet", "resume", "breathe", "body_scan", "ground",
+           "what_can_i_say")
 #: How a routine's end is kept in the journal, by the reason it ended.
 ENDED = {"finished": "finished", "pause": "paused", "quiet": "quiet", "help": "help"}
 
@@ -61,8 +65,11 @@ class Asking:
     ``after`` one (whose journal record waits for the answer)."""
     routine: str
     until: float
-    """Seconds of audio: with no answer by then, it goes on without one."""
+    """Seconds of audio: with no answer by then, it asks once more, briefly, then goes on
+    without one."""
     record: dict | None = None
+    again: bool = True
+    """Whether it may still ask once more."""
 
 
 @dataclass
@@ -103,7 +110,7 @@ class Assistant:
         self.player, self.log, self.clock = player, log, clock
         self.journal = journal  # is handed each session's record as it closes
         self.intents = intents_of(config)
-        self.asking: Asking | None = None
+        self._asking: Asking | None = None
         self.session: dict | None = None  # the routine playing, as the journal will keep it
         self.rating_before: int | None = None  # for the routine about to start
         self.chime = chime() if config.chime else np.zeros(0, np.float32)
@@ -129,6 +136,17 @@ class Assistant:
         # ...before listening for words, by default where that helps the recogniser.
         self.hear_cancelled = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.handlers = self.make_handlers()
+
+    @property
+    def asking(self) -> Asking | None:
+        """The check-in waiting for a rating, if one is (the recogniser is told what answers
+        it waits for)."""
+        return self._asking
+
+    @asking.setter
+    def asking(self, asking: Asking | None) -> None:
+        self._asking = asking
+        self.recogniser.expect(RATINGS if asking is not None else ())
 
     def make_handlers(self) -> dict[str, Callable[[], None]]:
         """What each intent does: the one place an intent meets its handler. A routine of
@@ -280,6 +298,16 @@ class Assistant:
             self.on_rating(d)
             return
         self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
+        asking = self.asking
+        if asking is not None and asking.when == "before" and intent not in INSTEAD and \
+                intent not in self.config.own_routines:
+            # A control while it waits to start a routine: answered, then the routine starts.
+            self.asking = Asking("before", asking.routine, self.now, again=False)
+            self._ack = self.chime
+            self.handlers[intent]()
+            self._ack = None
+            self.asking.until = max(self.now, self.replies[-1][1] if self.replies else 0.0)
+            return
         self.drop_question()  # a phrase of any other kind goes before a check-in's answer
         if self.state is State.HELD and intent != "pause":
             self.go_on("another phrase")  # held for a pause phrase that was not one
@@ -331,9 +359,10 @@ class Assistant:
             self.reply(text, log=False)
 
     def greet(self) -> None:
-        """Say that it is listening and how to pause (``feedback.greeting``)."""
+        """Say that it is listening and how to pause (``feedback.greeting``; never in discreet
+        mode)."""
         pause = self.config.words.get("pause", ())
-        if self.config.greeting and pause:
+        if self.config.greeting and pause and not self.config.discreet:
             self.announce(greeting(pause[0]))
 
     def spoken(self, text: str) -> np.ndarray:
@@ -415,11 +444,15 @@ class Assistant:
         self.interrupt(name)
         self.ask("before", name)
 
-    def ask(self, when: str, routine: str, record: dict | None = None) -> None:
+    def ask(self, when: str, routine: str, record: dict | None = None, *,
+            again: bool = False) -> None:
+        """Ask how strong the distress is (``again``: once more, briefly)."""
         c = self.config.checkins
-        self.reply(c.before if when == "before" else c.after, log=False)
-        self.asking = Asking(when, routine, self.replies[-1][1] + c.wait, record)
-        self.log(self.now, "checkin", when=when, routine=routine)
+        self.reply(c.again if again else c.before if when == "before" else c.after, log=False)
+        self.asking = Asking(when, routine, self.replies[-1][1] + c.wait, record,
+                             again=not again)
+        self.log(self.now, "checkin", when=when, routine=routine, **({"again": True}
+                                                                       if again else {}))
 
     def on_rating(self, d: Detection) -> None:
         """A number heard: the answer to a check-in waiting for one, or nothing."""
@@ -446,14 +479,19 @@ class Assistant:
         asking.record["after"] = rating
         self.journal(asking.record)
         self._ack = self.chime
-        self.reply(thanks + (" " + c.offer if rating >= c.high else ""))
+        first = {intent: phrases[0] for intent, phrases in self.config.words.items()}
+        offer = fill(c.offer, {"help": first.get("help", ""), "pause": first.get("pause", "")})
+        self.reply(thanks + (" " + offer if rating >= c.high else ""))
         self._ack = None
 
     def unanswered(self) -> None:
-        """No answer in time: before a routine, it simply starts; after one, its record is
-        kept without the second rating."""
+        """No answer in time: it asks once more, briefly; still none, and before a routine it
+        simply starts, after one its record is kept without the second rating."""
         asking, self.asking = self.asking, None
         assert asking is not None
+        if asking.again:
+            self.ask(asking.when, asking.routine, asking.record, again=True)
+            return
         self.log(self.now, "rating", when=asking.when, routine=asking.routine, rating=None)
         if asking.when == "before":
             self.start(asking.routine, reason=asking.routine)

@@ -41,8 +41,7 @@ def run(args: list[str], text: str) -> bytes:
         said = done.stderr.decode(errors="replace").strip()
         if "-v" in args and "voice" in said.lower():
             voice = args[args.index("-v") + 1]
-            raise EspeakError(f"voice.voice is '{voice}', which espeak-ng does not have; "
-                              "`espeak-ng --voices` lists them.")
+            raise EspeakError(f"espeak-ng cannot speak with the voice '{voice}'.")
         raise EspeakError(f"espeak-ng could not read '{text[:40]}' ({said}).")
     return done.stdout
 

@@ -14,7 +14,7 @@ import io
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .store import private_folder
 
@@ -133,44 +133,66 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def rated(rows: list[dict[str, Any]], key: str) -> Iterator[tuple[dt.datetime, int, str]]:
-    for r in rows:
-        if r[key] is not None:
-            yield dt.datetime.fromisoformat(r["started"]), int(r[key]), r["routine"]
+#: The colour of a session's line by how the distress changed: lower, the same, higher.
+CHANGE = {"lower": "#2e8b57", "same": "#7f7f7f", "higher": "#d2691e"}
+MARKERS = "osD^vP*Xhp<>"
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> Any:
-    """Distress before and after over time, one line each, each point marked with its
-    routine; written to ``path`` (PNG) off-screen. Returns the figure."""
+    """Does it help? Each rated session as a line from the distress before it (an open
+    circle) to the distress after it (a filled one), at the day and time it was, coloured
+    by whether the distress went down; each routine with a shape of its own. Written to
+    ``path`` (PNG) off-screen; returns the figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # no screen needed
-    from matplotlib.dates import AutoDateFormatter, AutoDateLocator, date2num
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
+    sessions = [r for r in rows if r["before"] is not None or r["after"] is not None]
+    routines = sorted({r["routine"] for r in sessions})
+    marker = dict(zip(routines, MARKERS))
     figure = Figure(figsize=(8, 4.5), dpi=100)
-    axes = figure.add_subplot()
-    routines = sorted({r["routine"] for r in rows})
-    markers = dict(zip(routines, "osD^vP*Xhp<>"))
-    for key, colour in (("before", "#c0504d"), ("after", "#4f81bd")):
-        points = list(rated(rows, key))
-        if not points:
-            continue
-        days = [float(date2num(p[0])) for p in points]
-        axes.plot(days, [p[1] for p in points], color=colour, label=key, gid=key)
-        for day, (_, value, routine) in zip(days, points):
-            axes.plot([day], [value], linestyle="none", color=colour,
-                      marker=markers.get(routine, "o"))
-    for routine, marker in markers.items():
-        axes.plot([], [], linestyle="none", color="grey", marker=marker,
-                  label=routine.replace("_", " "))
+    axes = figure.add_axes((0.08, 0.14, 0.64, 0.76))
+    changes = set()
+    for r in sessions:
+        x = float(date2num(dt.datetime.fromisoformat(r["started"])))
+        before, after = r["before"], r["after"]
+        change = "same" if before is None or after is None or after == before else \
+            "lower" if after < before else "higher"
+        colour = CHANGE[change]
+        if before is not None and after is not None:
+            changes.add(change)
+            axes.plot([x, x], [before, after], color=colour, linewidth=2.5, gid="session",
+                      solid_capstyle="round")
+        shape = marker[r["routine"]]
+        if before is not None:
+            axes.plot([x], [before], linestyle="none", marker=shape, markersize=8,
+                      markerfacecolor="white", markeredgecolor=colour, gid="before")
+        if after is not None:
+            axes.plot([x], [after], linestyle="none", marker=shape, markersize=8,
+                      color=colour, gid="after")
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(AutoDateFormatter(locator))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    days = [float(date2num(dt.datetime.fromisoformat(r["started"]))) for r in sessions]
+    if days:  # a little room on either side, and at least a day shown
+        middle, half = (max(days) + min(days)) / 2, max((max(days) - min(days)) / 2, 0.5)
+        axes.set_xlim(middle - half * 1.08, middle + half * 1.08)
     axes.set_ylim(-0.5, 10.5)
+    axes.set_yticks(range(0, 11, 2))
+    axes.grid(axis="y", color="#e5e5e5")
     axes.set_ylabel("distress (0 to 10)")
-    axes.set_title("Distress before and after each routine")
-    axes.legend(loc="upper right", fontsize="small")
-    figure.autofmt_xdate()
+    axes.set_title("Distress before and after each session")
+    key = [Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+                  markeredgecolor="black", label="before"),
+           Line2D([], [], linestyle="none", marker="o", color="black", label="after")]
+    key += [Line2D([], [], color=CHANGE[c], linewidth=2.5, label=f"{c} after")
+            for c in CHANGE if c in changes]
+    key += [Line2D([], [], linestyle="none", marker=marker[r], color="grey",
+                   label=r.replace("_", " ")) for r in routines]
+    figure.legend(handles=key, loc="center left", bbox_to_anchor=(0.74, 0.52),
+                  frameon=False, fontsize="small")
     figure.savefig(path, format="png")
     return figure

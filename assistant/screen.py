@@ -14,6 +14,7 @@ from typing import TextIO
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 
 from .core import Assistant, State
@@ -75,14 +76,22 @@ def title(routine: str) -> str:
     return TITLES.get(routine) or routine.replace("_", " ").capitalize()
 
 
+def beside(bar: ProgressBar, label: Text) -> Table:
+    """A bar with its label in a column of its own after it."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row(bar, label)
+    return grid
+
+
 class Screen:
     """The status area on ``stream``; a terminal gets the redrawn area, anything else plain
     lines. ``engine`` is named while listening (what it hears with, or that it only writes
     a file)."""
 
-    def __init__(self, stream: TextIO, *, engine: str):
+    def __init__(self, stream: TextIO, *, engine: str, discreet: bool = False):
         self.console = Console(file=stream, highlight=False)
         self.engine = engine
+        self.discreet = discreet  # no routine names on the screen
         self.live: Live | None = None
         self.shown: Status | None = None
         self.drawn = 0.0
@@ -114,7 +123,8 @@ class Screen:
         """One line when what it does changes (never the breath by breath)."""
         if status.held:
             return
-        line = (f"Playing: {title(status.routine)} ({clock(status.total)})."
+        named = "" if self.discreet else f": {title(status.routine)}"
+        line = (f"Playing{named} ({clock(status.total)})."
                 if status.routine else f"Listening ({self.engine}).")
         if line != self.last_line:
             self.last_line = line
@@ -126,18 +136,22 @@ class Screen:
                                                                       "dim")))
         # A routine: its name, the time left, its progress, and the breath or the part.
         left = status.total - status.seconds
-        head = Text.assemble(("▶ " if not status.held else "‖ ", "cyan"), title(status.routine),
+        head = Text.assemble(("▶ " if not status.held else "‖ ", "cyan"),
+                             self.title(status.routine),
                              ("   " + (f"{clock(left)} left" if not status.held
                                        else "a moment…"), "dim"))
         bar = ProgressBar(total=max(status.total, 0.01), completed=status.seconds, width=40)
-        parts: list = [head, bar]
+        # The routine's part only where it says nothing of what the routine is.
+        label = status.section if status.phase or not self.discreet else ""
+        parts: list = [head, beside(bar, Text(label if not status.phase else "", style="dim"))]
         if status.phase:
             breath = ProgressBar(total=1.0, completed=status.fullness, width=40,
                                  complete_style="blue", finished_style="blue")
-            parts += [Text(PHASE_WORDS[status.phase], style="bold blue"), breath]
-        elif status.section:
-            parts.append(Text(status.section, style="dim"))
+            parts.append(beside(breath, Text(PHASE_WORDS[status.phase], style="bold blue")))
         return Group(*parts)
+
+    def title(self, routine: str) -> str:
+        return "Playing" if self.discreet else title(routine)
 
     def close(self) -> None:
         """The status area goes; the messages above it stay."""

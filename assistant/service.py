@@ -1,10 +1,13 @@
 """``grounding service install | status | remove``: always there, started at login.
 
-A systemd user unit that starts ``grounding run`` once the sound server is up, restarts it
-if it fails, and keeps the promise of no network at the system level too, with the
-sandboxing a user unit can have without cutting off the sound server (a filesystem socket
-in the user's runtime folder). Where the session has no systemd user manager (a container),
-the unit is written and the one command that enables it is said.
+A systemd user unit that starts ``grounding run`` once the sound server is up and restarts
+it if it fails. What it enforces is only what a per-user systemd manager can: no socket
+families but local ones (``RestrictAddressFamilies``, a seccomp filter systemd installs for
+the process, which a user manager may do since ``NoNewPrivileges`` is set), beside the
+program's own seccomp filter (``offline.py``). Settings that need a privileged manager
+(``IPAddressDeny``'s BPF firewall) or name system units (``sound.target``) would do nothing
+here, and are left out. Where the session has no systemd user manager (a container), the
+unit is written and the one command that enables it is said.
 """
 from __future__ import annotations
 
@@ -34,9 +37,9 @@ def unit_text(config: Path, *, python: str = sys.executable) -> str:
 [Unit]
 Description=Grounding assistant (offline; listens only for your own words)
 Documentation=file://{project / "README.md"}
-# The microphone and speaker come from the sound server: start after it.
+# The microphone and speaker come from the sound server (a user service): start after it.
 After=pipewire.service pipewire-pulse.service pipewire-pulse.socket pulseaudio.service \
-pulseaudio.socket sound.target
+pulseaudio.socket
 StartLimitIntervalSec=300
 StartLimitBurst=10
 
@@ -47,9 +50,8 @@ WorkingDirectory={project}
 Environment=PYTHONUNBUFFERED=1
 Restart=on-failure
 RestartSec=5
-# No network, whatever any library tries (it also shuts it off itself, with seccomp):
-# no IP traffic, and no socket but local ones (the sound server) and netlink (devices).
-IPAddressDeny=any
+# No network, whatever any library tries (it also shuts it off itself, with seccomp): no
+# socket but local ones (the sound server) and netlink (devices).
 RestrictAddressFamilies=AF_UNIX AF_NETLINK
 # Nothing more than it needs. (MemoryDenyWriteExecute is left off: the sound library's
 # callbacks need memory that is written and then run.)

@@ -20,6 +20,12 @@ from where its next sound was due, if that sound did not come), and whether the 
 routine's first sentence followed. Then it says "continue please" and checks the routine
 came back.
 
+With ``--commands`` (say ``pause=computer,help=jarvis,quiet=alexa``) the trials take the
+commands in turn, each said by real people (``keywords/`` recordings of its word, configured
+as its phrase): a pause is measured as above; any other command counts as acted on when its
+trigger is in the assistant's event log within four seconds of the phrase's end, with the
+time from the end of the phrase to the trigger.
+
 With ``--echo-db`` the speaker reaches the microphone through a loopback at that level
 (``--echo-ms`` late), and the person speaks ``--below`` dB under that echo. With
 ``--minutes`` it also plays its own routines that long, with the echo, saying nothing but
@@ -101,6 +107,7 @@ def speaking_points(sound: np.ndarray, *, lo: float, hi: float) -> np.ndarray:
 class Trial:
     routine: str
     at: float  # seconds into the routine at which the phrase should end
+    command: str = "pause"
     latency_ms: float | None = None  # phrase end to silence at the speaker
     outcome: str = ""  # paused | went on | missed | unclear: ...
     resumed: bool | None = None
@@ -138,8 +145,11 @@ class Live:
                          daemon=True).start()
 
     def triggers(self) -> list[str]:
+        return [e["intent"] for e in self.logged() if e["event"] == "trigger"]
+
+    def logged(self) -> list[dict]:
         lines = self.events.read_text().splitlines() if self.events.exists() else []
-        return [e["intent"] for e in map(json.loads, lines) if e["event"] == "trigger"]
+        return [json.loads(line) for line in lines if line.strip()]
 
     def close(self) -> int:
         self.process.send_signal(signal.SIGINT)
@@ -157,11 +167,14 @@ class Bench:
         self.voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
         self.rng = random.Random(args.seed)
         self.echo = 10 ** (args.echo_db / 20) if args.echo_db is not None else 0.0
-        clips = sorted((SHARED / "keywords" / args.pause_word).glob("*.wav"))
-        if not clips:
-            raise SystemExit(f"no recordings of '{args.pause_word}' in {SHARED / 'keywords'}")
-        self.rng.shuffle(clips)
-        self.clips = clips
+        self.commands = commands(args)
+        self.clips: dict[str, list[Path]] = {}
+        for word in self.commands.values():
+            clips = sorted((SHARED / "keywords" / word).glob("*.wav"))
+            if not clips:
+                raise SystemExit(f"no recordings of '{word}' in {SHARED / 'keywords'}")
+            self.rng.shuffle(clips)
+            self.clips[word] = clips
         opening = fill(config.scripts["pause"][0].say, {"name": config.name})
         self.pause_opening = self.voice.say(opening)
         self.phrases = {name: self.synth(config.words[intent][0]) for name, intent in
@@ -220,16 +233,20 @@ class Bench:
 
     def trial(self, index: int) -> Trial:
         name = ROUTINES[index % len(ROUTINES)]
+        command = list(self.commands)[index % len(self.commands)]
+        word = self.commands[command]
         program = render(name, self.config, self.voice, now=dt.datetime.now())
         sound = program.sound
         points = speaking_points(sound[:int(40 * RATE)], lo=0.5, hi=0.6)
         at = float(self.rng.choice(points)) if len(points) else 3.0
-        trial = Trial(name, at)
+        trial = Trial(name, at, command)
+        logged = len(self.live.logged())
         start = self.start_routine(name, sound)
         if start is None:
             trial.outcome = "unclear: the routine did not start"
             return trial
-        clip = read_wav(self.clips[index % len(self.clips)], IN_RATE)
+        clips = self.clips[word]
+        clip = read_wav(clips[(index // len(self.commands)) % len(clips)], IN_RATE)
         end = speech_end(clip)
         speech = self.speech_rms(sound)
         rms = speech * self.echo * 10 ** (-self.args.below / 20) if self.echo else speech
@@ -238,10 +255,39 @@ class Bench:
         time.sleep(max(0.0, when - time.monotonic()))
         self.room.say(clip, IN_RATE, wait=False)
         time.sleep(max(0.0, when + len(clip) / IN_RATE - time.monotonic()) + 4.0)
+        if command != "pause":
+            self.acted(trial, start, clip, end, self.live.logged()[logged:])
+            return trial
         stop = self.measure(trial, start, sound, clip, end)
         if trial.outcome == "paused" and stop is not None:
             self.resume(trial, program, stop)
         return trial
+
+    def acted(self, trial: Trial, start: int, clip: np.ndarray, end: float,
+              events: list[dict]) -> None:
+        """A command other than pause: acted on if its trigger was logged within four seconds
+        of the phrase's end (the log's clock set against the recording's by where the
+        routine began in both); ``latency_ms``, from the end of the phrase to the trigger."""
+        begun = [e for e in events if e["event"] == "routine_start"]
+        if not begun:
+            trial.outcome = "unclear: no routine_start logged"
+            return
+        offset = start / RATE - begun[0]["t"]  # recording seconds at log time 0
+        near = start + int((trial.at - 2.0) * RATE)
+        said, _ = best_match(self.rec.samples[near:near + int(10 * RATE), 2],
+                             resample(clip, IN_RATE, RATE))
+        phrase_end = (near + said) / RATE + end - offset  # in the log's seconds
+        trial.off_ms = round(((near + said) / RATE + end - start / RATE - trial.at) * 1000, 1)
+        acted = [e for e in events if e["event"] == "trigger" and e["intent"] == trial.command
+                 and phrase_end - 1.0 <= e["t"] <= phrase_end + 4.0]
+        ignored = [e for e in events if e["event"] == "ignored"
+                   and phrase_end - 1.0 <= e["t"] <= phrase_end + 4.0
+                   and e["phrase"] == self.commands[trial.command]]
+        if acted:
+            trial.outcome = "acted on"
+            trial.latency_ms = round((acted[0]["t"] - phrase_end) * 1000, 1)
+        else:
+            trial.outcome = f"ignored ({ignored[0]['evidence']})" if ignored else "missed"
 
     def measure(self, trial: Trial, start: int, sound: np.ndarray, clip: np.ndarray,
                 end: float) -> int | None:
@@ -353,7 +399,19 @@ def departed(got: np.ndarray, sound: np.ndarray) -> list[float]:
     return found
 
 
+def commands(args: argparse.Namespace) -> dict[str, str]:
+    """Each command tried and the word (a ``keywords/`` folder) said for it."""
+    if not args.commands:
+        return {"pause": args.pause_word}
+    pairs = dict(item.split("=", 1) for item in args.commands.split(","))
+    if "pause" in pairs:
+        args.pause_word = pairs["pause"]
+    return pairs
+
+
 def summary(trials: list[Trial]) -> dict:
+    others = [t for t in trials if t.command != "pause"]
+    trials = [t for t in trials if t.command == "pause"]
     lat = np.array([t.latency_ms for t in trials if t.latency_ms is not None])
     heard = [t for t in trials if not t.outcome.startswith("unclear")]
     resumed = [t for t in trials if t.resumed is not None]
@@ -368,6 +426,13 @@ def summary(trials: list[Trial]) -> dict:
         "resume_median_ms": round(float(np.median(resume_ms)), 1) if resume_ms else None,
         "outcomes": [t.outcome for t in trials],
         "said_off_ms": [t.off_ms for t in trials],
+        "commands": {c: {"acted_on": sum(t.outcome == "acted on" for t in ts), "of": len(ts),
+                         "median_ms": float(np.median([t.latency_ms for t in ts
+                                                       if t.latency_ms is not None]))
+                         if any(t.latency_ms is not None for t in ts) else None,
+                         "outcomes": [t.outcome for t in ts]}
+                     for c in dict.fromkeys(t.command for t in others)
+                     for ts in [[t for t in others if t.command == c]]},
     }
 
 
@@ -383,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="also play its own routines this long and count departures")
     p.add_argument("--pause-word", default="computer",
                    help="a keywords/ folder: its recordings say the pause phrase")
+    p.add_argument("--commands", help="commands to try in turn, each with the keywords/ word "
+                   "said for it, e.g. pause=computer,help=jarvis,quiet=alexa")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, help="save the room's recording here (WAV, 3 ch)")
     p.add_argument("--events", type=Path, help="keep the assistant's event log here (JSONL)")
@@ -393,7 +460,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     data = yaml.safe_load(args.config.read_text())
-    data["listen"]["words"]["pause"] = [args.pause_word]
+    for command, word in commands(args).items():
+        for phrases in data["listen"]["words"].values():
+            if word in phrases:
+                phrases.remove(word)
+        data["listen"]["words"][command] = [word]
     data["listen"]["fast_stop"] = not args.no_ear
     learning = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -423,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(args.trials):
                     trials.append(bench.trial(i))
                     t = trials[-1]
-                    print(f"  {i + 1:2d} {t.routine:9s} at {t.at:5.2f}s  {t.outcome:10s} "
+                    print(f"  {i + 1:2d} {t.routine:9s} {t.command:6s} at {t.at:5.2f}s  "
+                          f"{t.outcome:10s} "
                           f"{t.latency_ms} ms  resumed={t.resumed} {t.resume_ms}  "
                           f"(said {t.off_ms} ms off)",
                           file=sys.stderr)

@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"echo_db": args.echo_db, "voices": args.voices} | table))
         return 0
     finds = [m for r in rows for m in r["measured"] if m["left_db"] is not None]
-    for who, person in (("the person's", True), ("its own voice's", False)):
+    for who, person in (("the person's", True), ("other", False)):
         left = sorted(m["left_db"] for m in finds if m["person"] is person)
         if left:
             print(f"echo left over {who} finds ({len(left)}): {left[0]} to {left[-1]} dB, "

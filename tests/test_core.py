@@ -488,15 +488,56 @@ def test_a_check_in_before_asks_waits_for_a_number_thanks_and_starts_the_routine
                                        "routine": "ground", "rating": 7}
 
 
-def test_no_answer_and_the_routine_simply_starts_after_the_wait(config, voice):
+def test_no_answer_it_asks_once_more_briefly_then_the_routine_simply_starts(config, voice):
     c = with_checkins(config, wait=3.0)
-    run = Run(c, voice, {0.5: "ground"}).until(12.0)
+    run = Run(c, voice, {0.5: "ground"}).until(20.0)
     asked_until = 0.5 + (len(run.assistant.chime) + len(voice.say(c.checkins.before))) / \
         OUT_RATE + GAP + 3.0
+    again = run.events("checkin")[1]
+    assert again["again"] and asked_until < again["t"] < asked_until + 0.05
+    run.plays(again["t"], voice.say(c.checkins.again), chimed=False)
     start = run.events("routine_start")[0]["t"]
-    assert asked_until < start < asked_until + 0.05
+    until = again["t"] + len(voice.say(c.checkins.again)) / OUT_RATE + GAP + 3.0
+    assert until < start < until + 0.05
     run.plays(start, render("ground", c, voice, now=NOW).sound, chimed=False)
-    assert run.events("rating")[0]["rating"] is None
+    assert [e["rating"] for e in run.events("rating")] == [None]
+
+
+def test_a_rating_after_being_asked_once_more_counts(config, voice):
+    c = with_checkins(config, wait=3.0)
+    run = Run(c, voice, {0.5: "ground"})
+    run.until(12.0)
+    assert len(run.events("checkin")) == 2
+    run.assistant.recogniser.script[12.5] = "five"
+    run.until(13.0)
+    assert [e["rating"] for e in run.events("rating")] == [5]
+    assert run.routine() == "ground"
+
+
+@pytest.mark.parametrize("intent", ["repeat", "slower", "skip"])
+def test_another_phrase_while_a_check_in_waits_is_answered_and_the_routine_still_starts(
+        config, voice, intent):
+    """"one more time" while the question waits: answered ("Nothing is playing right now"),
+    and the breathing asked about still starts, once the answer has been said."""
+    c = with_checkins(config)
+    run = Run(c, voice, {0.5: "breathe", 3.0: intent}).until(12.0)
+    answers = [e["text"] for e in run.events("answer")]
+    assert answers and answers[-1] in ANSWERS.values()
+    assert [e["routine"] for e in run.events("routine_start")] == ["breathing"]
+    answered = [e for e in run.events("answer")][-1]
+    said = len(run.assistant.chime) / OUT_RATE + len(voice.say(answered["text"])) / OUT_RATE
+    start = run.events("routine_start")[0]["t"]
+    assert answered["t"] + said < start < answered["t"] + said + GAP + 0.05
+    assert run.routine() == "breathing"
+
+
+@pytest.mark.parametrize("intent, routine", [("pause", "pause"), ("help", "help"),
+                                             ("body_scan", "body_scan")])
+def test_pause_help_or_another_routine_take_the_place_of_the_one_asked_about(
+        config, voice, intent, routine):
+    c = with_checkins(config)
+    run = Run(c, voice, {0.5: "breathe", 3.0: intent}).until(8.0)
+    assert [e["routine"] for e in run.events("routine_start")] == [routine]
 
 
 def test_the_pause_phrase_never_waits_for_a_check_in(config, voice):
@@ -517,7 +558,9 @@ def test_after_a_routine_it_asks_again_and_a_high_rating_brings_an_offer(config,
     assert [e["when"] for e in run.events("checkin")] == ["before", "after"]
     assert [e["rating"] for e in run.events("rating")] == [3, 9]
     said = [e["text"] for e in run.events("answer")]
-    assert said[-1] == "Nine, thank you. " + c.checkins.offer
+    words = {"help": c.words["help"][0], "pause": c.words["pause"][0]}
+    assert said[-1] == "Nine, thank you. " + c.checkins.offer.format(**words)
+    assert words["help"] in said[-1] and words["pause"] in said[-1]
     assert run.records == [{"started": NOW.isoformat(timespec="seconds"), "routine": "check_in",
                             "before": 3, "after": 9, "seconds": pytest.approx(length, abs=0.05),
                             "ended": "finished"}]
@@ -556,3 +599,18 @@ def test_the_greeting_naming_the_pause_phrase_pauses_nothing_but_the_person_does
     run.until(after + 1.0)
     assert [e["t"] for e in run.events("trigger")] == [pytest.approx(during, abs=0.02),
                                                        pytest.approx(after, abs=0.02)]
+
+
+def test_discreet_mode_greets_no_one_and_speaks_more_quietly(config, voice):
+    """No greeting, and everything it plays (the chime, the voice) 6 dB quieter."""
+    from assistant.speaking.voice import DISCREET
+
+    quiet = replace(config, discreet=True)
+    run = Run(quiet, voice, {0.5: "ground"})
+    run.assistant.greet()
+    run.player.gain = DISCREET  # as the session sets it from the configuration
+    run.until(4.0)
+    loud = Run(config, voice, {0.5: "ground"}).until(4.0)
+    assert not run.output[:int(0.5 * OUT_RATE)].any()  # no greeting before the phrase
+    np.testing.assert_allclose(run.output, loud.output * DISCREET, atol=1e-6)
+    assert 20 * np.log10(DISCREET) == pytest.approx(-6.0, abs=0.1)

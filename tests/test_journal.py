@@ -68,12 +68,45 @@ def test_the_plot_is_a_png_with_the_before_and_after_lines(rated, tmp_path):
     figure = plot(rows, tmp_path / "in.png")
     lines = {line.get_gid(): list(line.get_ydata()) for line in figure.axes[0].lines
              if line.get_gid()}
-    assert lines == {"before": [7], "after": [4]}
+    assert lines == {"session": [7, 4], "before": [7], "after": [4]}  # joined, one session
     drawn = cli("journal", "--plot", tmp_path / "d.png", env={"GROUNDING_DATA": str(store)})
     assert drawn.returncode == 0, drawn.stderr
     assert (tmp_path / "d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     image = matplotlib.image.imread(tmp_path / "d.png")
     assert image.shape[:2] == (450, 800) and np.ptp(image) > 0
+
+
+def test_the_plot_answers_does_it_help_over_weeks(tmp_path):
+    """Sessions over weeks: each session's before and after joined, coloured by whether the
+    distress went down; dates on the axis; the key outside the data, naming only what is
+    drawn (never the pause or help routines, which are never rated)."""
+    import datetime as dt
+
+    from matplotlib.dates import num2date
+
+    rows = [{"started": (dt.datetime(2026, 10, 1, 20) + dt.timedelta(days=3 * k))
+             .isoformat(), "routine": routine, "seconds": 120.0, "ended": "finished",
+             "before": before, "after": after}
+            for k, (routine, before, after) in enumerate(
+                [("breathing", 8, 5), ("ground", 6, 6), ("breathing", 5, 7),
+                 ("pause", None, None), ("help", None, None), ("body_scan", 9, 3)])]
+    figure = plot(rows, tmp_path / "w.png")
+    axes = figure.axes[0]
+    joined = [(list(line.get_ydata()), line.get_color()) for line in axes.lines
+              if line.get_gid() == "session"]
+    assert joined == [([8, 5], "#2e8b57"), ([6, 6], "#7f7f7f"), ([5, 7], "#d2691e"),
+                      ([9, 3], "#2e8b57")]
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert labels == ["before", "after", "lower after", "same after", "higher after",
+                      "body scan", "breathing", "ground"]
+    # The key stands beside the axes, not over the newest points.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    key = figure.legends[0].get_window_extent(renderer)
+    assert key.x0 > axes.get_window_extent(renderer).x1
+    ticks = [num2date(t) for t in axes.get_xticks()]
+    assert ticks[0].year == 2026 and (ticks[-1] - ticks[0]).days >= 7  # days, not seconds
 
 
 def test_the_journal_is_private(rated):

@@ -165,15 +165,19 @@ def test_say_plays_a_routine_and_still_hears_the_pause_word(tmp_path):
     assert first(events, "routine_end", routine="ground")["reason"] == "pause"
 
 
-def test_no_microphone_is_one_sentence_and_a_nonzero_exit(tmp_path):
+def test_no_microphone_is_one_plain_sentence_and_a_nonzero_exit(tmp_path):
+    """In words a person understands; what the sound system said only with --verbose."""
     # No sound card here, and no sound server either (one may run for another test).
     env = {"PULSE_SERVER": "unix:/nonexistent", "AUDIODEV": "null"}
-    result = cli("run", "--config", ROOT / "config.yaml", "--output", tmp_path / "o.wav",
-                 timeout=60, cwd=tmp_path, env=env)
-    assert result.returncode == 3, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert lines[-1].startswith("No microphone could be opened")
-    assert "Traceback" not in result.stderr
+    for verbose in ((), ("--verbose",)):
+        result = cli("run", "--config", ROOT / "config.yaml", "--output", tmp_path / "o.wav",
+                     *verbose, timeout=60, cwd=tmp_path, env=env)
+        assert result.returncode == 3, result.stderr
+        lines = result.stderr.strip().splitlines()
+        said = lines[-2] if verbose else lines[-1]
+        assert said.startswith("No microphone can be heard. Check that one is plugged in")
+        assert ("the sound system said" in lines[-1]) == bool(verbose), lines
+        assert "Traceback" not in result.stderr and "Error querying" not in said
 
 
 def test_detect_reports_a_bad_file_and_goes_on(tmp_path):
@@ -286,3 +290,43 @@ def test_phrases_with_nothing_to_do_are_answered_and_own_routines_and_the_list_p
         b = chimes_at(out, start) + int(round(LEAD_IN * OUT_RATE))
         opening = voice.say(render(routine, config, voice).marks[0].text)[:OUT_RATE]
         assert np.abs(out[b:b + len(opening)] - opening).max() <= 2 / 32768, routine
+
+
+def test_discreet_mode_plays_more_quietly_and_names_no_routine_on_the_screen(tmp_path, example):
+    example["discreet"] = True
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(yaml.safe_dump(example, sort_keys=False))
+    outputs = {}
+    for name, config in (("plain", ROOT / "config.yaml"), ("quiet", quiet)):
+        result = cli("say", "help", "--config", config, "--output", tmp_path / f"{name}.wav")
+        assert result.returncode == 0, result.stderr
+        outputs[name] = (read_wav(tmp_path / f"{name}.wav", OUT_RATE), result.stderr)
+    (plain, shown), (soft, hidden) = outputs["plain"], outputs["quiet"]
+    assert "Help" in shown and "Help" not in hidden and "Playing (" in hidden
+    assert np.abs(soft).max() == pytest.approx(np.abs(plain).max() / 2, rel=0.05)
+
+
+def test_detect_with_check_ins_on_names_a_rating_and_never_crashes(tmp_path, example):
+    """A check-in's answer is heard as a rating (before: ``KeyError: 'seven'``)."""
+    example["checkins"]["enabled"] = True
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(example, sort_keys=False))
+    wav = save(tmp_path / "seven.wav", silence(0.5), flite("seven", "rms"), silence(1.0))
+    result = cli("detect", "--config", config, wav)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    found = json.loads(lines[0])["detections"]
+    assert [(d["intent"], d["phrase"]) for d in found] == [("rating", "seven")]
+
+
+def test_a_voice_that_cannot_speak_is_refused_by_check_and_say(tmp_path, example):
+    example["voice"]["voice"] = "nonsense"
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(example, sort_keys=False))
+    for command in (("check",), ("say", "pause", "--output", tmp_path / "p.wav")):
+        result = cli(*command, "--config", config)
+        assert result.returncode == 2, result.stderr
+        assert f"{config}:" in result.stderr and "voice.voice" in result.stderr
+        assert "'nonsense'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "p.wav").exists()

@@ -23,6 +23,14 @@ CHOICE = re.compile(r"if (it feels okay|you like|you want|it feels right|it help
                     r"if it doesn't|if .* is near|or name fewer|or rest", re.I)
 RESTRAINT = re.compile(r"hold(s|ing)? you|pin(ned)?\b|trapped|stay still|don't move|can't move|"
                        r"surrender|give in|let go completely|heavy and still", re.I)
+#: Words that bring strangulation or smothering to mind (common in partner violence): no
+#: shipped script may say them, nor make a breath sound like the last one.
+AIR = re.compile(r"last breath|final breath|out of breath|breathless|can'?t breathe|choke|"
+                 r"choking|strangl|suffocat|smother|throat|\bneck\b|squeez|gasp|"
+                 r"take your breath away", re.I)
+#: A message said for the person must not promise anything on their behalf about later.
+PROMISE = re.compile(r"\bwill (come back|talk|call|be back|explain)|\blater\b|when I am ready|"
+                     r"not about you", re.I)
 FAILING_PRAISE = re.compile(r"well done|good (job|girl|boy)|properly|correctly|the right way|"
                             r"try harder|you should", re.I)
 #: Steps that speak for the person (a message) or only state the moment: no ask in them.
@@ -63,6 +71,29 @@ def test_no_restraint_imagery_and_no_praise_that_implies_failing(config):
     texts = every_text(config) + [("reminder", r) for r in config.reminders]
     assert [t for t in texts if RESTRAINT.search(t[1])] == []
     assert [t for t in texts if FAILING_PRAISE.search(t[1])] == []
+
+
+def test_nothing_brings_strangulation_or_smothering_to_mind(config):
+    """Every word it can say: the scripts, breathing's cues, the help routine, the check-ins
+    and the short answers."""
+    from assistant.speaking.answers import ANSWERS
+
+    texts = every_text(config) + [("reminder", r) for r in config.reminders]
+    texts += [(f"cue {k}", v) for k, v in config.breathing.cues.items()]
+    texts += [(f"checkins.{k}", getattr(config.checkins, k))
+              for k in ("before", "after", "thanks", "again", "offer")]
+    texts += [(f"answer {k}", v) for k, v in ANSWERS.items()]
+    voice = Voice(rate=config.rate, volume=config.volume)
+    texts += [(f"help {m.label}", m.text) for m in render("help", config, voice).marks]
+    assert [t for t in texts if AIR.search(t[1])] == []
+    assert AIR.search("That's the last breath.")  # what breathing once ended with
+
+
+def test_the_message_for_a_partner_says_what_helps_now_and_promises_nothing(config):
+    message = " ".join(step.say for step in config.scripts["for_my_partner"])
+    assert re.search(r"needs a pause", message) and re.search(r"what helps", message, re.I)
+    assert not PROMISE.search(message), message
+    assert PROMISE.search("I will come back to talk when I am ready.")
 
 
 def test_smell_and_taste_are_only_offered(config):

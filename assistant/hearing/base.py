@@ -89,6 +89,10 @@ class Recogniser:
         """It hears a live microphone from now on: slow work may move off the loop that feeds
         it (answers then come a little later, with a later chunk)."""
 
+    def expect(self, answers: tuple[str, ...]) -> None:
+        """A check-in now waits for one of ``answers`` (none: for nothing); a recogniser that
+        can listen more closely for them does."""
+
     def close(self) -> None:
         """Nothing more will be heard: work still waiting is dropped."""
 

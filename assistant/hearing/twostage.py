@@ -49,10 +49,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import DEFAULT_SENSITIVITY
+from ..config import DEFAULT_SENSITIVITY, RATINGS
 from ..sound import IN_RATE
 from .base import Deaf, Detection, Recogniser, Together
 from .phonetic import Phonetic
+from .ratings import rating_in
 from .whisper import Transcriber
 
 HANG = 0.4  # seconds of quiet that end an utterance
@@ -145,6 +146,9 @@ class TwoStageRecogniser(Recogniser):
         self.tolerance = {p: tolerance((phrase_sensitivity or {}).get(p, sensitivity))
                           for p in self.phrases}
         self.hinted_phrases = tuple(self.phrases if hinted is None else hinted)
+        #: A check-in's answers: read from a short transcript as a number (``ratings.py``).
+        self.ratings = {p for p in self.phrases if p in RATINGS and p not in self.hinted_phrases}
+        self.expected: tuple[str, ...] = ()  # answers a check-in waits for now
         self.hints = ", ".join(self.hinted_phrases)
         for phrase in self.phrases:
             self.phonetic.sound(phrase)  # every phrase's phonemes found once, now
@@ -201,6 +205,11 @@ class TwoStageRecogniser(Recogniser):
             if stage is not None:
                 stage.starting_at(samples)
         return self
+
+    def expect(self, answers: tuple[str, ...]) -> None:
+        """A check-in waits for one of ``answers`` (none: it waits for nothing): a short
+        utterance in which no phrase was found is heard again, told the answers."""
+        self.expected = tuple(a for a in answers if a in self.ratings)
 
     def hear_with(self, ear: Recogniser) -> None:
         """Listen with ``ear`` too from the next block on (it was learned meanwhile), and
@@ -278,6 +287,10 @@ class TwoStageRecogniser(Recogniser):
                 if not found and near:  # said on its own, and close: listen again, with hints
                     self._ask(start, end, self.hints,
                               lambda again: self._match(again, start, end, near)[0])
+                elif not found and self.expected and len(text.split()) <= SHORT:
+                    # A short answer while a check-in waits: listen again for a number.
+                    self._ask(start, end, ", ".join(self.expected), lambda again: self._match(
+                        again, start, end, self.expected)[0])
                 return found
             self._ask(start, end, None, then)
         elif self.samples - self.talk_from >= LONGEST * IN_RATE:
@@ -348,18 +361,18 @@ class TwoStageRecogniser(Recogniser):
         phrase no quick stage found carries the ``text`` it was found in, to tell the
         assistant's echo (``deciding/own_voice.py``)."""
         found: list[Detection] = []
-        heard: set[str] = set()
-        for phrase in phrases if text else ():
-            if self.phonetic.distance(phrase, text) > self.tolerance[phrase]:
-                continue
-            heard.add(phrase)
+        heard = {p for p in phrases if text and p not in self.ratings
+                 and self.phonetic.distance(p, text) <= self.tolerance[p]}
+        rating = rating_in(text) if not heard else None  # "one more time" is no rating
+        heard |= {p for p in phrases if p in self.ratings and RATINGS.index(p) == rating}
+        for phrase in (p for p in phrases if p in heard):
             since = saying.start if saying and saying.phrase == phrase else start / IN_RATE
             if self.confirmed.get(phrase, -1e9) >= since - REPEAT:
                 continue  # already heard in an overlapping check
             self.confirmed[phrase] = end / IN_RATE
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
             found.append(Detection(phrase, since, end / IN_RATE, self.now,
-                                   count=self.phonetic.count(phrase, text,
-                                                             self.tolerance[phrase]),
+                                   count=1 if phrase in self.ratings else
+                                   self.phonetic.count(phrase, text, self.tolerance[phrase]),
                                    heard="" if saying else text))
         return found, heard

@@ -11,7 +11,12 @@ OUT_RATE = 22050
 
 
 class AudioError(Exception):
-    """An audio device or file cannot be used; the message is one sentence."""
+    """An audio device or file cannot be used; the message is one sentence in plain words,
+    ``detail`` what the sound system itself said (shown with ``--verbose``)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
 
 
 class AudioFileError(AudioError):

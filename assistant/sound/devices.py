@@ -130,8 +130,10 @@ def check_microphone(device: str | int | None) -> None:
 
 
 def no_microphone(exc: BaseException) -> AudioError:
-    return AudioError(f"No microphone could be opened ({first_line(exc)}); check "
-                      "listen.input_device and that a microphone is connected.")
+    return AudioError("No microphone can be heard. Check that one is plugged in (a USB "
+                      "microphone or headset works) and, if there are several, that "
+                      "listen.input_device names the right one ('grounding devices' lists "
+                      "them).", first_line(exc))
 
 
 _opened: list[bool] = []  # whether this process has opened a sound card's stream
@@ -174,8 +176,9 @@ class Speaker:
         try:
             self.stream: Any = self._open()
         except Exception as exc:
-            raise AudioError(f"No speaker could be opened ({first_line(exc)}); check "
-                             "voice.output_device and that a sound card is present.") from None
+            raise AudioError("No speaker can be played to. Check that one is plugged in and, "
+                             "if there are several, that voice.output_device names the right "
+                             "one ('grounding devices' lists them).", first_line(exc)) from None
 
     def _open(self) -> Any:
         sd = sounddevice()
@@ -229,5 +232,5 @@ def list_devices() -> str:
     try:
         return str(sd.query_devices())
     except Exception as exc:
-        raise AudioError(f"Audio devices cannot be listed ({first_line(exc)}).") from None
+        raise AudioError("The sound cards cannot be listed.", first_line(exc)) from None
 

@@ -25,8 +25,9 @@ class Player:
     methods from the main loop. A short lock guards the swap of sound and cursor.
     """
 
-    def __init__(self, rate: int = OUT_RATE):
+    def __init__(self, rate: int = OUT_RATE, *, gain: float = 1.0):
         self.rate = rate
+        self.gain = gain  # everything it plays, louder or quieter (discreet mode: quieter)
         self._lock = threading.Lock()
         self._sound = np.zeros(0, dtype=np.float32)
         self._pos = 0
@@ -107,6 +108,8 @@ class Player:
             part = self._sound[self._pos:self._pos + frames - len(first)]
             out[len(first):len(first) + len(part)] = part
             self._pos += len(part)
+            if self.gain != 1.0:
+                out *= np.float32(self.gain)
             self._played.append(out)
             if len(self._played) > 200:  # nobody is taking them: keep the newest only
                 self._played_from += sum(len(p) for p in self._played[:100])

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import Config, Step
+from ..config import Config, Step, is_example
 from ..sound import OUT_RATE
 from .pacer import breathing
 from .timeline import LEAD_IN, Builder, Program
@@ -61,28 +61,32 @@ def spell_phone(number: str) -> str:
 
 
 def help_steps(config: Config) -> tuple[Step, ...]:
-    """Safety first: the emergency number and the crisis line, then the people, then the
-    plan's reminders, then what this tool is and is not."""
+    """Safety first: the emergency number, the crisis line and the other public lines, then
+    the people (never the example's), then the plan's reminders, then what this tool is
+    and is not. In discreet mode the lines are called what the person chose (``say_as``),
+    and the disclaimer is left to the screen."""
     steps = []
     e = config.emergency
     if e and any(c.isdigit() for c in e.phone):
         steps.append(Step(f"If you are in danger right now, call {spell_phone(e.phone)}. "
                           f"{e.note}".strip(), 1.5))
-    if config.crisis_line:
-        c = config.crisis_line
-        phone = f" {spell_phone(c.phone)}." if c.phone else ""
-        steps.append(Step(f"{c.name}.{phone} {c.note}".strip(), 1.5))
-    if config.contacts:
+    for line in ((config.crisis_line,) if config.crisis_line else ()) + config.lines:
+        phone = f" {spell_phone(line.phone)}." if line.phone else ""
+        name = line.spoken_name(config.discreet).rstrip(".")
+        steps.append(Step(f"{name}.{phone} {line.note}".strip(), 1.5))
+    people = [c for c in config.contacts if not is_example(c)]
+    if people:
         steps.append(Step("Here are the people you chose to reach out to. I will not call "
                           "anyone; you decide.", 1.0))
-    for c in config.contacts:
-        who = f"{c.name}, {c.relation}." if c.relation else f"{c.name}."
+    for c in people:
+        name = c.spoken_name(config.discreet)
+        who = f"{name}, {c.relation}." if c.relation else f"{name}."
         phone = f" Their number is {spell_phone(c.phone)}." if c.phone else ""
         note = f" {c.note}" if c.note else ""
         steps.append(Step(who + phone + note, 1.5))
     for reminder in config.reminders:
         steps.append(Step(reminder, 1.5))
-    if config.disclaimer:
+    if config.disclaimer and not config.discreet:
         steps.append(Step(config.disclaimer, 0.5))
     return tuple(steps)
 

@@ -25,6 +25,8 @@ from .. import espeak
 from ..sound import OUT_RATE
 from ..sound.files import read_wav
 
+#: In discreet mode everything it plays is this much of its usual level (6 dB quieter).
+DISCREET = 0.5
 #: Renderings kept: every sentence of several configurations' routines.
 CACHE = 1000
 #: Digits read one by one (a phone number) are said this much slower, with this many
@@ -54,6 +56,11 @@ class Voice:
         self._cache: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self._lock = threading.Lock()
         self._dir: tempfile.TemporaryDirectory | None = None  # pyttsx3's files only
+
+    def describe(self) -> str:
+        """Which synthesiser and voice speak, in words."""
+        engine = "espeak-ng" if self.espeak else "pyttsx3"
+        return f"{engine} ({f'voice {self.voice}' if self.voice else 'its default voice'})"
 
     @property
     def said(self) -> list[str]:

@@ -15,4 +15,5 @@ VOICES = FLITE
 def flite(text: str, voice: str = "slt", *, stretch: float = 1.0) -> np.ndarray:
     """``text`` spoken by a flite voice, float32 at 16 kHz (``stretch`` above 1: slower)."""
     with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
-        return speak("flite", voice, text, 1 / stretch, None, Path(tmp))
+        return speak("flite", voice, text, None if stretch == 1.0 else 1 / stretch, None,
+                     Path(tmp))
