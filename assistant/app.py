@@ -15,13 +15,13 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .config import Config, ConfigError
-from .config import load as load_config
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .hearing.engines import choose_engine, ear_to_learn, make_recogniser
 from .journal import Journal, Keeper, journal_path
 from .learning.background import Learner
+from .settings import Config, ConfigError
+from .settings import load as load_config
 from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks

@@ -19,9 +19,8 @@ from typing import Iterator
 
 import numpy as np
 
-from . import config as config_module
+from . import settings as config_module
 from .app import Session, recogniser_for, voice_for
-from .config import Config, ConfigError, normalise_phrase
 from .core import intents_of
 from .espeak import EspeakError
 from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
@@ -38,6 +37,7 @@ from .service import ServiceError
 from .service import install as install_service
 from .service import remove as remove_service
 from .service import status as service_status
+from .settings import Config, ConfigError, normalise_phrase
 from .setup import SetupError, asked, first_time, run_setup
 from .sound import IN_RATE, AudioError, AudioFileError
 from .sound.devices import Microphone, list_devices, streams_opened

@@ -17,10 +17,10 @@ from typing import Any, Callable, TextIO
 
 import numpy as np
 
-from .config import RATINGS, Config
 from .deciding.own_voice import OwnVoice, Verdict
 from .espeak import EspeakError
 from .hearing.base import Detection, Recogniser
+from .settings import RATINGS, Config
 from .sound import IN_RATE
 from .sound.echo import EchoCanceller
 from .sound.files import to_int16

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from .config import ConfigError, is_example, is_example_number, load, normalise_phrase
+from .settings import ConfigError, is_example, is_example_number, load, normalise_phrase
 from .store import write_private
 
 Ask = Callable[[str], str]

@@ -54,7 +54,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402

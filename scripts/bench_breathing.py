@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402
 from assistant.speaking.voice import Voice  # noqa: E402
 from tests.support.analysis import onset_delay, phase_timing  # noqa: E402

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.core import Assistant, EventLog  # noqa: E402
 from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402

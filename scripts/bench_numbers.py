@@ -17,7 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.hearing.whisper import Transcriber  # noqa: E402
 from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import resample  # noqa: E402

@@ -28,11 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
-from assistant.config import RATINGS  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.hearing.base import detect_samples  # noqa: E402
 from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.learning.speakers import ESPEAK, FLITE, speak  # noqa: E402
+from assistant.settings import RATINGS  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav, to_int16  # noqa: E402
 from tests.support.corpus import SHARED  # noqa: E402

@@ -33,13 +33,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
-from assistant.config import INTENTS  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.hearing.base import detect_samples, distinct  # noqa: E402
 from assistant.hearing.engines import make_recogniser, pause_phrases  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
 from assistant.learning.learn import load_or_train  # noqa: E402
+from assistant.settings import INTENTS  # noqa: E402
 from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample, to_int16  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402

@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.sound import OUT_RATE  # noqa: E402
 from assistant.speaking.routines import render_all  # noqa: E402
 from assistant.speaking.voice import Voice, VoiceError  # noqa: E402

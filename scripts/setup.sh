@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # flite and espeak-ng also speak the phrases the embedding engine learns from.
-# libseccomp2 lets it shut off the network for the whole process (pyseccomp loads it).
-packages=(espeak-ng flite libportaudio2 libseccomp2)
+# libseccomp2 lets it shut off the network for the whole process (pyseccomp loads it);
+# libspeexdsp1 is the echo canceller that takes its own voice out of the microphone.
+packages=(espeak-ng flite libportaudio2 libseccomp2 libspeexdsp1)
 extra=""
 if [ "${1:-}" = "--test" ]; then
     # PulseAudio gives tests a virtual sound card; strace shows they never go online.

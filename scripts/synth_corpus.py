@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import config as config_module  # noqa: E402
+from assistant import settings as config_module  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.speakers import speak  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 
 from .conftest import ROOT, cli
 

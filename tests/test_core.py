@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.core import STEP_FACTOR, Assistant, EventLog, State
 from assistant.hearing.base import Detection, Recogniser
 from assistant.sound import IN_RATE, OUT_RATE
@@ -225,6 +225,9 @@ def test_controls_with_nothing_playing_start_nothing_and_say_so(config, voice, i
 
 def test_help_starts_with_the_emergency_number_then_the_crisis_line_then_the_people(
         config, voice):
+    people = (config_module.Contact(name="Ana", relation="sister", phone="07911 123111"),
+              config_module.Contact(name="Jo", relation="friend", phone="07911 123222"))
+    config = replace(config, contacts=people)  # the example's own are never read
     program = render("help", config, voice, now=NOW)
     texts = [m.text for m in program.marks]
     assert texts[0].startswith("If you are in danger right now, call "
@@ -470,7 +473,7 @@ def test_skip_in_breathing_says_there_is_nothing_to_skip(config, voice):
 
 
 def with_checkins(config, **changes):
-    from assistant.config import Checkins
+    from assistant.settings import Checkins
 
     return replace(config, checkins=replace(Checkins(enabled=True), **changes))
 
@@ -531,13 +534,23 @@ def test_another_phrase_while_a_check_in_waits_is_answered_and_the_routine_still
     assert run.routine() == "breathing"
 
 
-@pytest.mark.parametrize("intent, routine", [("pause", "pause"), ("help", "help"),
-                                             ("body_scan", "body_scan")])
+@pytest.mark.parametrize("intent, routine", [("pause", "pause"), ("help", "help")])
 def test_pause_help_or_another_routine_take_the_place_of_the_one_asked_about(
         config, voice, intent, routine):
     c = with_checkins(config)
     run = Run(c, voice, {0.5: "breathe", 3.0: intent}).until(8.0)
     assert [e["routine"] for e in run.events("routine_start")] == [routine]
+
+
+def test_another_routine_asked_for_while_a_check_in_waits_is_asked_about_instead(
+        config, voice):
+    c = with_checkins(config, routines=("breathing", "body_scan"))
+    run = Run(c, voice, {0.5: "breathe", 3.0: "body_scan"}).until(8.0)
+    assert [e["routine"] for e in run.events("checkin")] == ["breathing", "body_scan"]
+    assert not run.events("routine_start")
+    c = with_checkins(config, routines=("breathing",))
+    run = Run(c, voice, {0.5: "breathe", 3.0: "body_scan"}).until(8.0)
+    assert [e["routine"] for e in run.events("routine_start")] == ["body_scan"]
 
 
 def test_the_pause_phrase_never_waits_for_a_check_in(config, voice):

@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.hearing.base import detect_samples
 from assistant.hearing.engines import make_recogniser
 from assistant.sound import IN_RATE, OUT_RATE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.hearing.whisper import Transcriber
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.journal import Journal, journal_path, plot
 from assistant.speaking.answers import GAP
 from assistant.speaking.routines import render

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.core import HOLD_LIMIT
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample

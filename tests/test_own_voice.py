@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.core import Assistant, EventLog
 from assistant.deciding.own_voice import Verdict
 from assistant.hearing.engines import make_recogniser
@@ -103,8 +103,9 @@ def bargein(voice: str, gain: float, cancel_echo: bool | None, tmp_path,
 
 def test_with_its_echo_taken_out_the_user_is_heard_over_a_loud_speaker(tmp_path):
     """Four voices saying the pause phrase over the body scan's echo at two levels: the echo
-    canceller lets PocketSphinx hear clearly more of them (6 of 8 against 2 when measured;
-    each single case is near the edge of hearing, so the count is what is tested)."""
+    canceller lets PocketSphinx hear clearly more of them (5 of 8 against 1 when measured;
+    2 of 8 while a person as loud as the echo made it hand on the raw microphone; each single
+    case is near the edge of hearing, so the count is what is tested)."""
     cases = [(v, g) for v in ("rms", "kal16", "slt", "awb") for g in (0.25, 0.5)]
     heard = {on: sum(bargein(v, g, None if on else False, tmp_path) == ["stop everything"]
                      for v, g in cases) for on in (True, False)}

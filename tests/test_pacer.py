@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.sound import OUT_RATE
 from assistant.sound.files import read_wav
 from assistant.speaking import routines

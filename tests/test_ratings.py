@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant import config as config_module
-from assistant.config import RATINGS
+from assistant import settings as config_module
 from assistant.hearing.ratings import rating_in
+from assistant.settings import RATINGS
 
 from .conftest import ROOT, flite, silence
 

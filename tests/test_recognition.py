@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.hearing.base import UnknownWords, detect_samples
 from assistant.hearing.engines import make_recogniser
 from assistant.hearing.pocketsphinx import PocketSphinxRecogniser

@@ -96,3 +96,28 @@ def test_the_breathing_bar_grows_on_the_breath_in_and_shrinks_on_the_breath_out(
     assert inhale == sorted(inhale) and inhale[0] < 0.1 and inhale[-1] > 0.85
     assert exhale == sorted(exhale, reverse=True) and exhale[0] > 0.9 and exhale[-1] < 0.15
     assert all(s.routine == "breathing" and s.total > 170 for s in seen[10:])
+
+
+@pytest.mark.parametrize("discreet", [False, True])
+def test_the_label_has_a_place_of_its_own_beside_the_bar(discreet):
+    """The part's label and "breathe in" stand apart from the bar (they were glued to its
+    end: "━━╺━━…━━intro"); in discreet mode no routine's name or part is shown."""
+    import io
+
+    from rich.console import Console
+
+    from assistant.screen import Screen, Status
+
+    shown = {}
+    for name, status in (("scan", Status("body_scan", False, 10, 100, "intro")),
+                         ("breath", Status("breathing", False, 10, 100, "breath 2", "inhale",
+                                           0.4))):
+        out = io.StringIO()
+        screen = Screen(out, engine="whisper", discreet=discreet)
+        Console(file=out, width=80).print(screen.draw(status))
+        shown[name] = out.getvalue().splitlines()
+    bar = shown["scan"][1]
+    assert re.search(r"━\s{2,}intro$", bar) or (discreet and "intro" not in bar), bar
+    assert re.search(r"━\s{2,}breathe in$", shown["breath"][2]), shown["breath"]
+    assert ("Body scan" in shown["scan"][0]) != discreet
+    assert ("Playing" in shown["scan"][0]) == discreet

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.speaking.routines import render
 from assistant.speaking.voice import Voice
 

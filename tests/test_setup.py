@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.setup import PARTNER
 from assistant.speaking.routines import render
 from assistant.speaking.voice import Voice

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from assistant import cli
-from assistant import config as config_module
-from assistant.config import Step
+from assistant import settings as config_module
 from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
 from assistant.hearing.base import ModelError, Recogniser, Together, detect_samples
@@ -18,6 +17,7 @@ from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.twostage import Recent, TwoStageRecogniser
+from assistant.settings import Step
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample, to_int16
 from assistant.sound.player import FADE_OUT, Player, WavRecorder

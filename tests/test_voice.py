@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from assistant import config as config_module
+from assistant import settings as config_module
 from assistant.speaking.routines import render_all
 from assistant.speaking.voice import Voice, VoiceError
 

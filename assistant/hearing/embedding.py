@@ -15,7 +15,7 @@ from typing import BinaryIO, Iterable
 
 import numpy as np
 
-from ..config import DEFAULT_SENSITIVITY
+from ..settings import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
 from .base import Detection, Recogniser, RecogniserError
 

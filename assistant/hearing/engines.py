@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import Config
+from ..settings import Config
 from ..store import default_store
 from .base import Recogniser, RecogniserError
 

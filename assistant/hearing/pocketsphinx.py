@@ -9,7 +9,7 @@ from typing import Iterable
 import numpy as np
 import pocketsphinx
 
-from ..config import DEFAULT_SENSITIVITY
+from ..settings import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
 from .base import Detection, Recogniser, UnknownWords
 

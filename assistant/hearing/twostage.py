@@ -49,7 +49,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import DEFAULT_SENSITIVITY, RATINGS
+from ..settings import DEFAULT_SENSITIVITY, RATINGS
 from ..sound import IN_RATE
 from .base import Deaf, Detection, Recogniser, Together
 from .phonetic import Phonetic

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 import vosk
 
-from ..config import DEFAULT_SENSITIVITY
+from ..settings import DEFAULT_SENSITIVITY
 from ..sound import IN_RATE
 from .base import Detection, Recogniser, RecogniserError, UnknownWords
 

@@ -17,9 +17,9 @@ import sys
 import threading
 from pathlib import Path
 
-from ..config import Config
 from ..hearing.base import Recogniser
 from ..hearing.engines import pause_ear
+from ..settings import Config
 
 
 class Learner:

@@ -22,8 +22,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import store
-from ..config import normalise_phrase
 from ..hearing.embedding import BLOCK, FRAMES, Classifier, Embedder, models_installed
+from ..settings import normalise_phrase
 from ..sound import IN_RATE
 from .augment import clip_like, glide, pink
 from .enroll import digest, load

@@ -20,7 +20,12 @@ import collections
 import numpy as np
 
 from . import IN_RATE
+from .nlms import Nlms
 from .speex import Speex
+
+#: The adaptive filters it can use: SpeexDSP's, or the project's own, which does not learn
+#: while a person talks over the echo (docs/benchmarks.md: why the default is what it is).
+FILTERS = ("speex", "nlms")
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 TAIL = 0.4  # seconds of echo the filter can model: the reference's lead plus the room's tail
@@ -33,6 +38,11 @@ TALKING = 10.0
 HELPS = 0.5
 WORTH = 0.05
 JUDGED = 100
+#: A block of which ``RAISED`` times the usual share (and at least ``FLOOR``) was left holds
+#: a person's voice, for up to ``CHANGED`` blocks in a row (3 s).
+RAISED = 4.0
+FLOOR = 0.1
+CHANGED = 300
 #: Each block's energy before and after is kept this many seconds, to tell whether what was
 #: heard over a span was more than the echo: judged on the ``LOUDEST`` blocks (0.2 s).
 KEPT = 12
@@ -42,11 +52,14 @@ LOUDEST = 20
 class EchoCanceller:
     """The echo of what was played taken out of the microphone, block by block (int16)."""
 
-    def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL):
-        self.speex = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate)
+    def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL, kind: str = FILTERS[0]):
+        self.kind = kind
+        self.filter = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate) if kind == "speex" \
+            else Nlms(frame=BLOCK, tail=int(tail * rate))
         self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
         self.worth = np.zeros(2)  # energy handed on, and the microphone's, on echo alone
         self.judged = 0  # blocks of echo alone it was judged on
+        self.talk = 0  # blocks in a row of far more left than usual
         self.mic_left = np.zeros(0, np.int16)
         self.ref_left = np.zeros(0, np.int16)
         #: The energy of each block played within the tail.
@@ -126,22 +139,24 @@ class EchoCanceller:
         """The reference moved ``n`` samples ahead (following two clocks): the path learned
         is no longer where it was, and is learned again (within seconds)."""
         if n:
-            self.speex.reset()
+            self.filter.reset()
 
     def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
         m, r = mic.astype(np.float64), ref.astype(np.float64)
         heard = float(m @ m)
         self.played.append(float(r @ r))
         loudest = max(self.played)
-        out = self.speex(mic, ref)  # always: it must know the silences too
         if loudest < 1.0:  # nothing played within the tail: nothing to take out
+            self.filter(mic, ref, learn=False)  # it must know the silences too
             self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1], 0.0
             self.done += 1
             return mic
+        alone = self._only_echo(heard, loudest=loudest)
+        out = self.filter(mic, ref, learn=alone)
         o = out.astype(np.float64)
         left = float(o @ o)
-        alone = self._only_echo(heard, loudest=loudest)
-        if alone:  # whether its output takes out more than it leaves, judged on echo alone
+        if alone and not self._talk_left(left, heard):
+            # Whether its output takes out more than it leaves, judged on echo alone.
             self.worth = (1 - WORTH) * self.worth + WORTH * np.array([left, heard])
             self.judged += 1
         self.blocks += 1
@@ -150,6 +165,19 @@ class EchoCanceller:
         self.energy[self.done % len(self.energy)] = heard, left, alone, self.played[-1], loudest
         self.done += 1
         return out if use else mic
+
+    def _talk_left(self, left: float, heard: float) -> bool:
+        """Whether far more was left of this block than the canceller usually leaves: a
+        person talking that the level check missed (someone as loud as the echo raises the
+        microphone's level by only a few dB). Their voice must not count against the
+        canceller, or it would hand on the raw microphone, echo and all, while they speak.
+        Held longer than ``CHANGED`` it is the echo's path that changed instead."""
+        if self.judged < JUDGED:
+            return False
+        usual = self.worth[0] / max(self.worth[1], 1e-12)
+        talk = left > max(RAISED * usual, FLOOR) * heard
+        self.talk = self.talk + 1 if talk else 0
+        return talk and self.talk <= CHANGED
 
     def _only_echo(self, mic: float, *, loudest: float) -> bool:
         """Whether this block is the speaker's echo alone: the microphone against the loudest

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from ..config import Breathing
+from ..settings import Breathing
 from ..sound import OUT_RATE
 from .timeline import LEAD_IN, Builder, Mark, Program
 from .voice import Voice

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import Config, Step, is_example
+from ..settings import Config, Step, is_example
 from ..sound import OUT_RATE
 from .pacer import breathing
 from .timeline import LEAD_IN, Builder, Program

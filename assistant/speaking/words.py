@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..config import PLACEHOLDER, Config
+from ..settings import PLACEHOLDER, Config
 
 
 def fill_values(config: Config, now: dt.datetime) -> dict[str, str]:
