@@ -100,6 +100,19 @@ def test_help_and_pause_it_says_itself_are_its_own(intent):
     assert own.judge(twice, intent=intent, echo=PERSON) == Verdict(False, "in doubt")
 
 
+@pytest.mark.parametrize("intent", ["pause", "help"])
+def test_help_and_pause_it_says_itself_over_its_echo_are_its_own_unheard_in_its_output(
+        intent):
+    """The recogniser on its own output may miss its saying (a busy machine): said while it
+    says that very phrase, with the microphone holding far more echo than anything else,
+    it is still its own; with as much left as a person leaves, it is in doubt."""
+    own = saying()
+    d = heard("stop everything")
+    assert own.judge(d, intent=intent, echo=Measured(taken=0.999, left=0.05)) == \
+        Verdict(True, "saying it")
+    assert own.judge(d, intent=intent, echo=PERSON) == Verdict(False, "in doubt")
+
+
 def test_a_pause_phrases_first_find_in_its_own_voice_does_not_stop_it():
     """A quick stage's candidate only stops the voice: the same evidence drops it (the check
     still decides on the phrase itself)."""

@@ -20,9 +20,11 @@ The rules, in order, each naming the evidence that decided:
 2. ``echo only``: the microphone held nothing but the echo over the phrase.
 3. The help and pause phrases are never dropped on anything less than that, or
    ``saying it``: the assistant was saying that very phrase then (the greeting names the
-   pause phrase), the recogniser on its own output heard it say so, and the check did not
-   hear it more times than that. Anything else is ``in doubt``, and acted on: a missed help
-   or pause is far worse than an unneeded routine.
+   pause phrase), the check did not hear it more times than that, and either the
+   recogniser on its own output heard it say so, or the microphone held far more echo than
+   anything else (``SAYING_LEFT``: the recogniser on the output can miss it on a busy
+   machine). Anything else is ``in doubt``, and acted on: a missed help or pause is far
+   worse than an unneeded routine.
 4. ``transcript``: the check wrote down mostly its own words.
 5. ``said more``: heard more times than it was said or played then: the person said it too.
 6. ``output``, ``words``: the phrase was in what it played, or in the words it was saying.
@@ -58,6 +60,10 @@ PLAYED = 1.0
 ECHO_ONLY = 0.01
 #: The intents never dropped in doubt.
 CRITICAL = ("pause", "help")
+#: Said while it was saying that very phrase, with less than this share of the microphone
+#: left over it (-10 dB: the echo alone left -25 to -7 dB, the middle half, a person 6 dB
+#: under the echo -0.1 to -9 dB, nearly all above this).
+SAYING_LEFT = 0.1
 #: A phrase heard in the microphone is its own voice if an eager recogniser heard the same
 #: phrase in what the assistant played, up to this many seconds before.
 OUTPUT_WINDOW = 1.5
@@ -162,7 +168,7 @@ class OwnVoice:
         in_output = any(d.time - at <= OUTPUT_WINDOW for at in played)
         more = d.count > max(sum(at >= d.start - OUTPUT_WINDOW for at in played), times)
         if intent in CRITICAL and d.kind == "heard":
-            if in_output and times and not more:
+            if times and not more and (in_output or left < SAYING_LEFT):
                 return verdict(True, "saying it")
             return verdict(False, "in doubt")
         if d.heard and text and self.phonetic.unlike(d.heard, text) <= ECHOED:

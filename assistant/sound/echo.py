@@ -20,12 +20,7 @@ import collections
 import numpy as np
 
 from . import IN_RATE
-from .nlms import Nlms
 from .speex import Speex
-
-#: The adaptive filters it can use: SpeexDSP's, or the project's own, which does not learn
-#: while a person talks over the echo (docs/benchmarks.md: why the default is what it is).
-FILTERS = ("speex", "nlms")
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 TAIL = 0.4  # seconds of echo the filter can model: the reference's lead plus the room's tail
@@ -52,10 +47,8 @@ LOUDEST = 20
 class EchoCanceller:
     """The echo of what was played taken out of the microphone, block by block (int16)."""
 
-    def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL, kind: str = FILTERS[0]):
-        self.kind = kind
-        self.filter = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate) if kind == "speex" \
-            else Nlms(frame=BLOCK, tail=int(tail * rate))
+    def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL):
+        self.speex = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate)
         self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
         self.worth = np.zeros(2)  # energy handed on, and the microphone's, on echo alone
         self.judged = 0  # blocks of echo alone it was judged on
@@ -139,7 +132,7 @@ class EchoCanceller:
         """The reference moved ``n`` samples ahead (following two clocks): the path learned
         is no longer where it was, and is learned again (within seconds)."""
         if n:
-            self.filter.reset()
+            self.speex.reset()
 
     def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
         m, r = mic.astype(np.float64), ref.astype(np.float64)
@@ -147,12 +140,12 @@ class EchoCanceller:
         self.played.append(float(r @ r))
         loudest = max(self.played)
         if loudest < 1.0:  # nothing played within the tail: nothing to take out
-            self.filter(mic, ref, learn=False)  # it must know the silences too
+            self.speex(mic, ref)  # it must know the silences too
             self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1], 0.0
             self.done += 1
             return mic
         alone = self._only_echo(heard, loudest=loudest)
-        out = self.filter(mic, ref, learn=alone)
+        out = self.speex(mic, ref)  # it learns from every block: it cannot be told not to
         o = out.astype(np.float64)
         left = float(o @ o)
         if alone and not self._talk_left(left, heard):

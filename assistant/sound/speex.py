@@ -62,11 +62,8 @@ class Speex:
         self.lib.speex_echo_ctl(self.state, ECHO_SET_SAMPLING_RATE,
                                 ctypes.byref(ctypes.c_int(self.rate)))
 
-    def __call__(self, mic: np.ndarray, played: np.ndarray, *, learn: bool = True
-                 ) -> np.ndarray:
-        """``mic`` with the echo of ``played`` taken out (both ``frame`` int16 samples).
-        It learns from every block, ``learn`` or not: SpeexDSP cannot be told to hold still
-        while a person talks over the echo."""
+    def __call__(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
+        """``mic`` with the echo of ``played`` taken out (both ``frame`` int16 samples)."""
         mic = np.ascontiguousarray(mic, np.int16)
         played = np.ascontiguousarray(played, np.int16)
         out = np.empty(self.frame, np.int16)
