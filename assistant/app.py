@@ -17,9 +17,9 @@ import numpy as np
 
 from .core import Assistant, EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
-from .hearing.engines import choose_engine, ear_to_learn, make_recogniser
 from .journal import Journal, Keeper, journal_path
 from .learning.background import Learner
+from .recognisers import choose_engine, ear_to_learn, make_recogniser
 from .settings import Config, ConfigError
 from .settings import load as load_config
 from .sound import IN_RATE, AudioError

@@ -24,7 +24,6 @@ from .app import Session, recogniser_for, voice_for
 from .core import intents_of
 from .espeak import EspeakError
 from .hearing.base import ModelError, RecogniserError, detect_samples, distinct
-from .hearing.engines import choose_engine, ear_to_learn, pause_phrases
 from .hearing.pocketsphinx import known_phrases
 from .journal import Journal, JournalError, as_csv, journal_path, plot, table
 from .learning.enroll import TakeError, forget, record, save, trim
@@ -32,6 +31,7 @@ from .learning.enroll import load as load_takes
 from .learning.learn import learned, load_or_train
 from .learning.lexicon import phrase_warnings
 from .offline import forbid_network
+from .recognisers import choose_engine, ear_to_learn, pause_phrases
 from .screen import Screen, status_of
 from .service import ServiceError
 from .service import install as install_service

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
 from assistant.core import Assistant, EventLog  # noqa: E402
-from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.learning.speakers import speak  # noqa: E402
+from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.player import Player  # noqa: E402
 from assistant.speaking.routines import ROUTINES  # noqa: E402

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
 from assistant.hearing.base import detect_samples  # noqa: E402
-from assistant.hearing.engines import make_recogniser  # noqa: E402
 from assistant.learning.speakers import ESPEAK, FLITE, speak  # noqa: E402
+from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.settings import RATINGS  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav, to_int16  # noqa: E402

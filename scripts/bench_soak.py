@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.sound import IN_RATE  # noqa: E402
-from assistant.sound.files import read_wav, to_int16  # noqa: E402
+from assistant.sound.files import to_int16  # noqa: E402
+from tests.support.voices import flite  # noqa: E402
 
 #: One cycle of what is said: (seconds into the cycle, phrase, intent).
 CYCLE = [(5, "body scan", "body_scan"), (40, "stop everything", "pause"),
@@ -36,16 +37,10 @@ CYCLE = [(5, "body scan", "body_scan"), (40, "stop everything", "pause"),
 CYCLE_SECONDS = 270
 
 
-def flite(text: str, folder: Path) -> np.ndarray:
-    out = folder / "phrase.wav"
-    subprocess.run(["flite", "-voice", "rms", "-t", text, "-o", str(out)], check=True)
-    return to_int16(read_wav(out, IN_RATE))
-
-
-def write_input(path: Path, hours: float, folder: Path) -> list[str]:
+def write_input(path: Path, hours: float) -> list[str]:
     """The long recording, written cycle by cycle; the intents said, in order."""
     said: list[str] = []
-    phrases = {text: flite(text, folder) for _, text, _ in CYCLE}
+    phrases = {text: to_int16(flite(text, "rms")) for _, text, _ in CYCLE}
     cycles = int(hours * 3600 // CYCLE_SECONDS)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
@@ -86,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        said = write_input(folder / "in.wav", args.hours, folder)
+        said = write_input(folder / "in.wav", args.hours)
         events = folder / "events.jsonl"
         started = time.monotonic()
         run = subprocess.Popen(

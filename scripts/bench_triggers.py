@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
 from assistant.hearing.base import detect_samples, distinct  # noqa: E402
-from assistant.hearing.engines import make_recogniser, pause_phrases  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
 from assistant.learning.learn import load_or_train  # noqa: E402
+from assistant.recognisers import make_recogniser, pause_phrases  # noqa: E402
 from assistant.settings import INTENTS  # noqa: E402
 from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample, to_int16  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import settings as config_module
 from assistant.hearing.base import detect_samples
-from assistant.hearing.engines import make_recogniser
+from assistant.recognisers import make_recogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.echo import EchoCanceller
 from assistant.sound.files import resample, to_int16

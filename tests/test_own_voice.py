@@ -11,7 +11,7 @@ import pytest
 from assistant import settings as config_module
 from assistant.core import Assistant, EventLog
 from assistant.deciding.own_voice import Verdict
-from assistant.hearing.engines import make_recogniser
+from assistant.recognisers import make_recogniser
 from assistant.sound import IN_RATE
 from assistant.sound.player import Player
 from assistant.speaking.voice import Voice

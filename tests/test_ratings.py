@@ -35,7 +35,7 @@ def test_every_rating_is_heard_from_two_voices():
     """Zero to ten, two flite voices (slt's "two" came back as "Deal." before the check
     listened again for a number while a check-in waited)."""
     from assistant.hearing.base import detect_samples
-    from assistant.hearing.engines import make_recogniser
+    from assistant.recognisers import make_recogniser
     from assistant.sound.files import to_int16
 
     config = config_module.load(ROOT / "config.yaml")[0]

@@ -10,9 +10,9 @@ import pytest
 
 from assistant import settings as config_module
 from assistant.hearing.base import UnknownWords, detect_samples
-from assistant.hearing.engines import make_recogniser
 from assistant.hearing.pocketsphinx import PocketSphinxRecogniser
 from assistant.hearing.vosk import VoskRecogniser, load_vosk_model
+from assistant.recognisers import make_recogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample, to_int16
 from assistant.speaking.voice import Voice

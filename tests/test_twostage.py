@@ -14,9 +14,9 @@ from assistant.core import Assistant, EventLog, State
 from assistant.hearing import whisper
 from assistant.hearing.base import ModelError, Recogniser, Together, detect_samples
 from assistant.hearing.embedding import EmbeddingRecogniser
-from assistant.hearing.engines import make_recogniser, pause_ear
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.twostage import Recent, TwoStageRecogniser
+from assistant.recognisers import make_recogniser, pause_ear
 from assistant.settings import Step
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample, to_int16

@@ -9,7 +9,7 @@ phrase's length, is how far the phrase is from having been said.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from .. import espeak
 
@@ -19,13 +19,20 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
 
 
-def edit_distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    row = list(range(len(b) + 1))
+def edits(a: Sequence[str], b: Sequence[str], *, anywhere: bool = False) -> list[int]:
+    """For each place in ``b``, the fewest changes, additions and deletions that turn ``a``
+    into ``b`` up to there (with ``anywhere``, into a stretch of ``b`` that may begin
+    anywhere before it)."""
+    row = [0] * (len(b) + 1) if anywhere else list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         prev, row[0] = row[0], i
         for j, y in enumerate(b, 1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
+    return row
+
+
+def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
+    return edits(a, b)[-1]
 
 
 class Phonetic:
@@ -60,12 +67,7 @@ class Phonetic:
         b = tuple(p for w in self.of(words_of(text)) for p in w)
         if not a:
             return 1.0
-        row = [0] * (len(b) + 1)  # the stretch may begin anywhere in ``text``...
-        for i, x in enumerate(a, 1):
-            prev, row[0] = row[0], i
-            for j, y in enumerate(b, 1):
-                prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-        return min(row) / len(a)  # ...and end anywhere
+        return min(edits(a, b, anywhere=True)) / len(a)  # a stretch ending anywhere
 
     def count(self, phrase: str, text: str, within: float) -> int:
         """How many separate runs of words of ``text`` sound like ``phrase`` (each no further

@@ -2,7 +2,7 @@
 
 The two-stage engine works from the first moment, but its voice stops on a
 pause phrase at once only when a quick stage hears it. The ear (an embedding
-classifier of the pause phrases, ``hearing.engines.pause_ear``) hears most
+classifier of the pause phrases, ``recognisers.pause_ear``) hears most
 real voices; it takes a minute or two to learn, once per set of pause phrases.
 So the first time, ``grounding learn`` runs in a process of its own at the
 lowest priority (the live loop keeps the processor it needs), and the ear joins
@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from ..hearing.base import Recogniser
-from ..hearing.engines import pause_ear
+from ..recognisers import pause_ear
 from ..settings import Config
 
 

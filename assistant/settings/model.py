@@ -253,6 +253,22 @@ class Config:
 
     def where(self, *path: str | int) -> str:
         """``file:line: key.path`` for messages about a part of this configuration."""
-        from .schema import where
-
         return where(self.path, self.line_numbers, tuple(path))
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out or "(top level)"
+
+
+def line_of(lines: dict[tuple, int], path: tuple) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def where(file: Path, lines: dict[tuple, int], path: tuple) -> str:
+    """``file:line: key.path``."""
+    return f"{file}:{line_of(lines, path)}: {dotted(path)}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import model
+from .model import where
 
 
 @dataclass(frozen=True)
@@ -117,24 +118,6 @@ def routines() -> Group:
 
 #: Groups whose checking is written out rather than read off a type.
 WRITTEN = {"routines": routines}
-
-
-def dotted(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
-    return out or "(top level)"
-
-
-def line_of(lines: dict[tuple, int], path: tuple) -> int:
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def where(file: Path, lines: dict[tuple, int], path: tuple) -> str:
-    """``file:line: key.path``."""
-    return f"{file}:{line_of(lines, path)}: {dotted(path)}"
 
 
 class Checker:

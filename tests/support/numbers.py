@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.hearing.phonetic import edits
+
 #: Words a listener writes for a digit said alone (homophones included).
 DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "won": "1", "two": "2", "to": "2",
                "too": "2", "three": "3", "four": "4", "for": "4", "five": "5", "six": "6",
@@ -16,9 +18,4 @@ def digits_heard(text: str) -> str:
 
 def edits_within(want: str, heard: str) -> int:
     """Fewest digits changed, added or dropped to find ``want`` somewhere in ``heard``."""
-    row = [0] * (len(heard) + 1)  # it may start anywhere in what was heard
-    for i, x in enumerate(want, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(heard, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return min(row)  # ...and end anywhere
+    return min(edits(want, heard, anywhere=True))  # starting and ending anywhere

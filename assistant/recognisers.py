@@ -1,4 +1,6 @@
-"""Which engine listens, built from the configuration.
+"""Which engine listens, built from the configuration, with what learning made for it
+(the embedding engine's classifier, the pause phrases' ear). Hearing never imports learning:
+the two meet here.
 
 Each engine's module is imported only when it is chosen: they load native
 libraries and models, and a configuration uses one of them.
@@ -10,11 +12,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..settings import Config
-from ..store import default_store
-from .base import Recogniser, RecogniserError
+from .hearing.base import Recogniser, RecogniserError
+from .settings import Config
+from .store import default_store
 
-ENGINES = ("whisper", "pocketsphinx", "embedding", "vosk")
 #: How eagerly the two-stage engine's scout (keyword spotting whose finds are only checked,
 #: never acted on at once) listens: more finds, each costing one check.
 SCOUT = 0.9
@@ -39,9 +40,9 @@ def make_recogniser(config: Config, *, store: Path | None = None,
     phrases = config.listened  # the phrases, and any check-in's answers
     engine = choose_engine(config)
     if engine == "embedding":
-        from ..learning.enroll import load
-        from ..learning.learn import load_or_train
-        from .embedding import Embedder, EmbeddingRecogniser
+        from .hearing.embedding import Embedder, EmbeddingRecogniser
+        from .learning.enroll import load
+        from .learning.learn import load_or_train
 
         store = default_store() if store is None else store
         if enrolled is None:
@@ -52,9 +53,9 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                    sensitivity=config.sensitivity,
                                    phrase_sensitivity=config.phrase_sensitivity)
     if engine == "whisper":
-        from .pocketsphinx import PocketSphinxRecogniser, known_phrases
-        from .twostage import TwoStageRecogniser
-        from .whisper import Transcriber
+        from .hearing.pocketsphinx import PocketSphinxRecogniser, known_phrases
+        from .hearing.twostage import TwoStageRecogniser
+        from .hearing.whisper import Transcriber
 
         quick = known_phrases(config.phrases)  # answers to a check-in: only in the checks
         first = PocketSphinxRecogniser(quick, sensitivity=config.sensitivity,
@@ -68,13 +69,13 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                   phrase_sensitivity=config.phrase_sensitivity,
                                   hinted=config.phrases)
     if engine == "vosk":
-        from .vosk import VoskRecogniser, load_vosk_model
+        from .hearing.vosk import VoskRecogniser, load_vosk_model
 
         if config.model is None or not config.model.is_dir():
             raise RecogniserError("the Vosk engine needs listen.model to name a model folder.")
         return VoskRecogniser(phrases, model=load_vosk_model(config.model),
                               sensitivity=config.sensitivity)
-    from .pocketsphinx import PocketSphinxRecogniser
+    from .hearing.pocketsphinx import PocketSphinxRecogniser
 
     return PocketSphinxRecogniser(phrases, sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity)
@@ -91,7 +92,7 @@ def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...
     """The pause phrases whose ear is still to be learned (none if it is there, or not
     wanted, or cannot be: the embedding models missing). Asks the data folder alone: the
     models' libraries are not loaded for this (they add seconds to every start)."""
-    from ..learning.learn import learned
+    from .learning.learn import learned
 
     phrases = pause_phrases(config)
     try:
@@ -105,9 +106,9 @@ def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None
     """The pause phrases' ear (an embedding classifier learned for them and any enrolled
     takes of them), if it has been learned; else None: learning takes a minute or two, so
     it is never done here (``grounding learn``, or ``Session`` in the background)."""
-    from ..learning.enroll import load
-    from ..learning.learn import learned, load_or_train
-    from .embedding import Embedder, EmbeddingRecogniser
+    from .hearing.embedding import Embedder, EmbeddingRecogniser
+    from .learning.enroll import load
+    from .learning.learn import learned, load_or_train
 
     phrases = pause_phrases(config)
     store = default_store() if store is None else store
