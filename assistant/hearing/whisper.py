@@ -77,5 +77,7 @@ class Transcriber:
             return ""
         segments, _ = self.model.transcribe(
             audio, language="en", beam_size=1, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False, hotwords=hints or None)
+            condition_on_previous_text=False, vad_filter=False, hotwords=hints or None,
+            temperature=0.0)  # greedy alone: a check whose first try looked poor was
+        # tried again by sampling, so a pause phrase over the echo was heard or not by chance
         return " ".join(s.text for s in segments).strip()
