@@ -40,18 +40,13 @@ def make_recogniser(config: Config, *, store: Path | None = None,
     phrases = config.listened  # the phrases, and any check-in's answers
     engine = choose_engine(config)
     if engine == "embedding":
-        from .hearing.embedding import Embedder, EmbeddingRecogniser
         from .learning.enroll import load
-        from .learning.learn import load_or_train
 
         store = default_store() if store is None else store
         if enrolled is None:
             enrolled = load(store, phrases)
-        classifier = load_or_train(phrases, store, enrolled=enrolled, exclude=exclude,
-                                   progress=progress)
-        return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
-                                   sensitivity=config.sensitivity,
-                                   phrase_sensitivity=config.phrase_sensitivity)
+        return embedding(config, phrases, store, enrolled=enrolled, exclude=exclude,
+                         progress=progress)
     if engine == "whisper":
         from .hearing.pocketsphinx import PocketSphinxRecogniser, known_phrases
         from .hearing.twostage import TwoStageRecogniser
@@ -106,9 +101,8 @@ def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None
     """The pause phrases' ear (an embedding classifier learned for them and any enrolled
     takes of them), if it has been learned; else None: learning takes a minute or two, so
     it is never done here (``grounding learn``, or ``Session`` in the background)."""
-    from .hearing.embedding import Embedder, EmbeddingRecogniser
     from .learning.enroll import load
-    from .learning.learn import learned, load_or_train
+    from .learning.learn import learned
 
     phrases = pause_phrases(config)
     store = default_store() if store is None else store
@@ -118,10 +112,22 @@ def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None
     try:  # the embedding models missing: no ear
         if not learned(phrases, store, enrolled=enrolled):
             return None
-        classifier, embedder = load_or_train(phrases, store, enrolled=enrolled), Embedder()
+        return embedding(config, phrases, store, enrolled=enrolled)
     except RecogniserError:
         return None
-    return EmbeddingRecogniser(phrases, classifier=classifier, embedder=embedder,
+
+
+def embedding(config: Config, phrases: tuple[str, ...], store: Path, *,
+              enrolled: dict[str, list[np.ndarray]], exclude: Iterable[str] = (),
+              progress: Callable[[str], None] = lambda message: None) -> Recogniser:
+    """An embedding recogniser for ``phrases``, its classifier learned (or loaded) in
+    ``store``."""
+    from .hearing.embedding import Embedder, EmbeddingRecogniser
+    from .learning.learn import load_or_train
+
+    classifier = load_or_train(phrases, store, enrolled=enrolled, exclude=exclude,
+                               progress=progress)
+    return EmbeddingRecogniser(phrases, classifier=classifier, embedder=Embedder(),
                                sensitivity=config.sensitivity,
                                phrase_sensitivity={p: s for p, s in
                                                    config.phrase_sensitivity.items()

@@ -39,7 +39,6 @@ import datetime as dt
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -63,6 +62,7 @@ from assistant.speaking.voice import Voice  # noqa: E402
 from assistant.speaking.words import fill  # noqa: E402
 from tests.support.analysis import best_match, speech_end  # noqa: E402
 from tests.support.corpus import SHARED  # noqa: E402
+from tests.support.live import Running  # noqa: E402
 from tests.support.pulse import RATE, Recording, Room  # noqa: E402
 
 ROUTINES = ("body_scan", "ground", "breathing")
@@ -117,51 +117,8 @@ class Trial:
     off_ms: float | None = None
 
 
-class Live:
-    """The assistant running in the room, and what the bench says to it."""
-
-    def __init__(self, room: Room, config: Path, folder: Path, store: Path):
-        self.room, self.folder = room, folder
-        self.events = folder / "events.jsonl"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "run", "--config", str(config),
-             "--events", str(self.events)],
-            env=room.env | {"GROUNDING_DATA": str(store)}, cwd=folder,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            # Ctrl-C must reach it even when the bench runs in the background (a shell starts
-            # background jobs with SIGINT ignored, and children inherit that).
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        assert self.process.stderr is not None
-        deadline = time.monotonic() + 300
-        for line in self.process.stderr:
-            if line.startswith("Listening"):
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit("the assistant did not start listening")
-        else:
-            raise SystemExit(f"the assistant ended before listening (exit {self.process.wait()})")
-        self.said: list[str] = []
-        threading.Thread(target=lambda: self.said.extend(self.process.stderr or []),
-                         daemon=True).start()
-
-    def triggers(self) -> list[str]:
-        return [e["intent"] for e in self.logged() if e["event"] == "trigger"]
-
-    def logged(self) -> list[dict]:
-        lines = self.events.read_text().splitlines() if self.events.exists() else []
-        return [json.loads(line) for line in lines if line.strip()]
-
-    def close(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return -9
-
-
 class Bench:
-    def __init__(self, args: argparse.Namespace, room: Room, live: Live, config,
+    def __init__(self, args: argparse.Namespace, room: Room, live: Running, config,
                  rec: Recording):
         self.args, self.room, self.live, self.config, self.rec = args, room, live, config, rec
         self.voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
@@ -240,7 +197,7 @@ class Bench:
         points = speaking_points(sound[:int(40 * RATE)], lo=0.5, hi=0.6)
         at = float(self.rng.choice(points)) if len(points) else 3.0
         trial = Trial(name, at, command)
-        logged = len(self.live.logged())
+        logged = len(self.live.log())
         start = self.start_routine(name, sound)
         if start is None:
             trial.outcome = "unclear: the routine did not start"
@@ -256,7 +213,7 @@ class Bench:
         self.room.say(clip, IN_RATE, wait=False)
         time.sleep(max(0.0, when + len(clip) / IN_RATE - time.monotonic()) + 4.0)
         if command != "pause":
-            self.acted(trial, start, clip, end, self.live.logged()[logged:])
+            self.acted(trial, start, clip, end, self.live.log()[logged:])
             return trial
         stop = self.measure(trial, start, sound, clip, end)
         if trial.outcome == "paused" and stop is not None:
@@ -482,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         with Room(folder / "pulse", echo_db=args.echo_db, echo_ms=args.echo_ms) as room:
             rec = Recording(room)
             room.say(np.zeros(IN_RATE // 10, np.float32), IN_RATE)  # the first play is slow
-            live = Live(room, config_path, folder, store)
+            live = Running(room, config_path, folder, {"GROUNDING_DATA": str(store)})
             # The bench's own work (finding sounds in a recording that grows to an hour) runs
             # beside the assistant it measures: this thread, and what it starts from now on
             # (the person's voice), yields the processor to it.
@@ -502,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.minutes:
                     own = bench.own_routines(args.minutes)
             finally:
-                code = live.close()
+                code = live.stop(30)
                 samples = rec.close()
                 if args.keep:
                     import wave

@@ -7,13 +7,9 @@ from that recording. The tight figures are in ``scripts/bench_bargein.py``.
 """
 from __future__ import annotations
 
-import json
-import signal
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,52 +27,13 @@ from assistant.speaking.words import fill
 
 from .conftest import ROOT, flite, silence
 from .support.analysis import best_match, speech_end
+from .support.live import Running
 from .support.pulse import RATE, Recording, Room
 
-pytestmark = pytest.mark.slow
+# The first start learns the pause phrases' ear while it listens (a minute or two idle,
+# several on a loaded machine): the module's tests may take longer than the usual limit.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 assert RATE == OUT_RATE  # the speaker channel is compared with renderings sample for sample
-
-
-class Running:
-    """``grounding run`` live in the room, with its event log; Ctrl-C when done."""
-
-    def __init__(self, room: Room, config: Path, folder: Path, env: dict | None = None):
-        self.events = folder / "events.jsonl"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "run", "--config", str(config),
-             "--events", str(self.events)], env=room.env | (env or {}), cwd=folder,
-            stderr=subprocess.PIPE, text=True,
-            # Ctrl-C as in a terminal, even when the tests themselves run in the background
-            # (a shell starts background jobs with SIGINT ignored, and children inherit it).
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        assert self.process.stderr is not None
-        self.said: list[str] = []
-        line = self.process.stderr.readline()  # "Listening. ..." once the streams are open
-        while line.startswith("warning:"):  # what check would warn about comes first
-            line = self.process.stderr.readline()
-        assert line.startswith("Listening"), line
-        # Keep reading what it says, so a full pipe can never hold it up.
-        threading.Thread(target=lambda: self.said.extend(self.process.stderr or []),
-                         daemon=True).start()
-
-    def log(self) -> list[dict]:
-        return [json.loads(x) for x in self.events.read_text().splitlines()]
-
-    def wait_for(self, kind: str, count: int, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if [e["event"] for e in self.log()].count(kind) >= count:
-                return
-            time.sleep(0.2)
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            pytest.fail("Ctrl-C did not stop it within 20 s; it said: "
-                        + "".join(self.said)[-2000:])
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -244,6 +244,7 @@ def test_learn_says_when_there_is_nothing_to_learn(example, write_config, tmp_pa
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").iterdir())
 
 
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
 def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_store,
                                                       tmp_path):
     """With the ear learned, the pause phrase is a candidate from the ear by the time it has
@@ -267,6 +268,7 @@ def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_s
         assert ("stop everything", "heard") in [(d.phrase, d.kind) for d in found]
 
 
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
 def test_ordinary_speech_gives_the_ear_nothing(config, transcriber, ear_store, tmp_path):
     ear = pause_ear(config, store=ear_store)
     assert ear is not None
@@ -274,6 +276,7 @@ def test_ordinary_speech_gives_the_ear_nothing(config, transcriber, ear_store, t
     assert detect_samples(ear.fresh(), to_int16(talk), chunk=320) == []
 
 
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
 def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_store,
                                                       tmp_path):
     """What is left of the assistant's own voice after the echo canceller is far below any
@@ -289,6 +292,7 @@ def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_
     assert detect_samples(recogniser, to_int16(audio), chunk=320) == []
 
 
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
 def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, transcriber,
                                                                     ear_store):
     """The assistant's echo says the pause phrase where its words do not (a sentence whose
