@@ -18,8 +18,8 @@ from .conftest import ROOT, flite, silence
     ("Seven.", 7), ("7", 7), ("a seven", 7), ("Maybe 6.", 6), ("I'd say four", 4),
     ("eight out of ten", 8), ("8/10", 8), ("Too.", 2), ("to", 2), ("Tree.", 3),
     ("Free.", 3), ("for", 4), ("It is a 10.", 10), ("zero", 0), ("Ten.", 10),
-    # a greedy transcriber stuck on a short answer (espeak-ng's "seven" and "nine")
-    ("seven, seven.", 7), (", ".join(["nine"] * 40), 9)])
+    # a greedy transcriber repeating a short answer (espeak-ng's "seven")
+    ("seven, seven.", 7)])
 def test_a_short_answer_gives_its_rating(text, rating):
     assert rating_in(text) == rating
 
@@ -27,7 +27,7 @@ def test_a_short_answer_gives_its_rating(text, rating):
 @pytest.mark.parametrize("text", [
     "one more time", "going to sleep", "I think about two or three", "Oh.", "Okay.",
     "The weather was mild this afternoon.", "for the first time", "eleven", "twenty two",
-    "six, seven", ""])
+    "six, seven", ", ".join(["six"] * 40), ""])
 def test_talk_that_is_not_an_answer_gives_none(text):
     assert rating_in(text) is None
 
