@@ -14,9 +14,10 @@ intents, and every clip goes through the same streaming path as `run` and
 `detect`. A ``continuous/`` folder (see synth_corpus.py) gives false triggers
 per hour (or ``--continuous DIR``: every detection in its long WAVs is false); a
 ``labels.json`` gives where each word ends and its noise level. ``--snr`` mixes noise into
-every clip at that signal-to-noise ratio (pink noise, ``--noise own``: the assistant's own
-routines, as what is left of its voice after the echo canceller, or ``--noise babble``: another
-reader of the continuous recordings talking underneath). Only detections the assistant
+every clip at that signal-to-noise ratio: pink noise; ``--noise real``, recorded household
+and street noise from ``../shared/speech/noise/``; ``--noise own``, the assistant's own
+routines, as what is left of its voice after the echo canceller; or ``--noise babble``,
+another reader of the continuous recordings talking underneath. Only detections the assistant
 acts on count (``heard``); a first stage's candidates that a second stage turns down do not.
 """
 from __future__ import annotations
@@ -49,6 +50,8 @@ from tests.support.corpus import HELD_OUT  # noqa: E402
 
 TEN = "yes,no,up,down,left,right,on,off,stop,go"
 SHARED = ROOT.parent / "shared" / "speech" / "speech_commands_v0.01"
+#: Real background noise (kitchens, streets, cafés; CC BY 4.0, its LICENSE beside it).
+REAL_NOISE = ROOT.parent / "shared" / "speech" / "noise"
 
 
 class Timed:
@@ -77,6 +80,12 @@ class Noise:
             self.source = np.concatenate([resample(render(name, config, voice).sound,
                                                    OUT_RATE, IN_RATE)
                                           for name in ("body_scan", "ground")])
+        elif kind == "real":  # a home's and a street's sounds, one second each, shuffled
+            files = sorted(REAL_NOISE.glob("*.wav"))
+            if not files:
+                raise SystemExit(f"--noise real needs the recordings in {REAL_NOISE}.")
+            self.rng.shuffle(files)
+            self.source = np.concatenate([read_wav(f) for f in files])
         elif kind == "babble":
             files = sorted(continuous.glob("*.wav"))
             if not files:
@@ -138,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--continuous", type=Path, help="long WAVs in which every detection is "
                    "false (default: the clips folder's continuous/)")
     p.add_argument("--snr", type=float, help="mix noise into every clip at this SNR (dB)")
-    p.add_argument("--noise", choices=("pink", "babble", "own"), default="pink")
+    p.add_argument("--noise", choices=("pink", "real", "babble", "own"), default="pink")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
