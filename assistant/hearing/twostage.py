@@ -61,7 +61,7 @@ LONGEST = 8.0  # seconds of talk checked at once; the next check overlaps by ``O
 OVERLAP = 2.0
 BEFORE = 0.3  # seconds kept before the voice detector noticed speech
 #: Seconds of speech an utterance must hold to be transcribed: one-syllable words said by
-#: real people ("go", "no", "on", "off" in speech_commands/) hold 280 ms and more; scraps of
+#: real people ("go", "no", "on", "off", ten clips each) hold 280 ms and more; scraps of
 #: what the canceller left of the echo, a few tens of milliseconds.
 SPOKEN = 0.1
 CONTEXT = 3.0  # seconds before a candidate's end that its check hears...
