@@ -201,8 +201,6 @@ class Assistant:
         cancelled = self.canceller.process(chunk, played)  # whole 10 ms blocks; a rest waits
         if moved := self.reference.move():  # from the next chunk on
             self.canceller.shift(moved)
-        if self.hear_cancelled:
-            self.recogniser.talk_in(self.canceller.for_voice)
         detections = self.recogniser.feed(cancelled if self.hear_cancelled else chunk)
         self.samples += n
         self.note_what_is_said()

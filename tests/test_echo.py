@@ -105,26 +105,6 @@ def test_the_users_voice_over_the_assistant_is_kept_and_heard(speaker, tmp_path)
     assert [d.phrase for d in detect_samples(recogniser.fresh(), to_int16(mic))] == []
 
 
-def test_the_voice_detector_hears_a_person_over_the_echo_and_not_what_is_left_of_it(speaker):
-    """What the voice detector is given (``for_voice``): what the canceller left of the echo
-    suppressed far below what it hands the recognisers, a person talking over it kept."""
-    user = flite("stop everything", "slt") * 0.25
-    at = len(speaker) - 4 * IN_RATE
-    mic = through(Room(gain=0.5, noise=2e-4), speaker)
-    mic[at:at + len(user)] += user
-    canceller, handed, voice = EchoCanceller(), [], []
-    m, p = to_int16(mic), to_int16(speaker)
-    for i in range(0, len(m), 320):
-        handed.append(canceller.process(m[i:i + 320], p[i:i + 320]))
-        voice.append(canceller.for_voice)
-    handed_, voice_ = (np.concatenate(x) / 32768.0 for x in (handed, voice))
-    echo = slice(10 * IN_RATE, at - IN_RATE // 2)  # the echo alone, once it has learned
-    said = slice(at, at + len(user))
-    assert db(handed_[echo]) - db(voice_[echo]) >= 6.0, "the echo's remains suppressed"
-    assert db(handed_[said]) - db(voice_[said]) <= 3.0, "the person kept"
-    assert len(voice_) == len(handed_)
-
-
 def test_the_assistant_hears_the_microphone_untouched_while_it_is_silent(tmp_path):
     from assistant.core import Assistant, EventLog
     from assistant.sound.player import Player

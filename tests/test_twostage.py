@@ -184,41 +184,6 @@ def test_quick_stages_together_find_each_saying_once():
     assert [d.time for d in found] == [pytest.approx(3.0, abs=0.02)]
 
 
-class Counting:
-    """A transcriber that hears nothing and counts what it was given."""
-
-    def __init__(self):
-        self.asked = 0
-
-    def text(self, audio, hints=None):
-        self.asked += 1
-        return ""
-
-
-def test_talk_is_transcribed_and_scraps_and_suppressed_echo_are_not():
-    """An utterance is transcribed only if it holds some speech (a 40 ms click is no one
-    talking), and the voice detector tells talk by what ``talk_in`` gives it (the
-    microphone with what was left of the echo suppressed) where it is given that."""
-    rng = np.random.default_rng(0)
-    room = rng.normal(0, 3e-4, 2 * IN_RATE).astype(np.float32)
-    click = room.copy()
-    click[IN_RATE:IN_RATE + 640] += rng.normal(0, 0.1, 640).astype(np.float32)
-    words = np.concatenate([room, flite("stop everything", "slt") * 0.3, room])
-    for audio, expected in [(click, 0), (words, 1)]:
-        transcriber = Counting()
-        recogniser = TwoStageRecogniser(("stop everything",), transcriber=transcriber, first=None)
-        detect_samples(recogniser, to_int16(audio), chunk=320)
-        assert transcriber.asked == expected
-    # The same words, but the voice detector is told the span held only suppressed echo.
-    transcriber = Counting()
-    recogniser = TwoStageRecogniser(("stop everything",), transcriber=transcriber, first=None)
-    pcm = to_int16(np.concatenate([words, silence(0.5)]))
-    for i in range(0, len(pcm), 320):
-        recogniser.talk_in(to_int16(room[:320]))
-        recogniser.feed(pcm[i:i + 320])
-    assert transcriber.asked == 0
-
-
 def test_the_kept_audio_is_the_newest_in_order():
     recent = Recent(1.0)
     data = np.arange(int(2.5 * IN_RATE)).astype(np.int16)

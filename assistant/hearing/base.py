@@ -85,11 +85,6 @@ class Recogniser:
     def _block(self, block: np.ndarray) -> list[Detection]:
         raise NotImplementedError
 
-    def talk_in(self, samples: np.ndarray) -> None:
-        """The chunk fed next as a voice detector should hear it (int16, the same span): with
-        what the echo canceller left of the assistant's voice suppressed. A recogniser that
-        transcribes whatever sounds like talk tells talk by it; the others ignore it."""
-
     def go_live(self) -> None:
         """It hears a live microphone from now on: slow work may move off the loop that feeds
         it (answers then come a little later, with a later chunk)."""
@@ -160,10 +155,6 @@ class Together(Recogniser):
                 found.append(d)
                 self.last[d.phrase] = d.time
         return found
-
-    def talk_in(self, samples: np.ndarray) -> None:
-        for part in self.parts:
-            part.talk_in(samples)
 
     def join(self, part: Recogniser) -> None:
         """Hear with ``part`` too, from the next chunk on."""

@@ -60,10 +60,6 @@ HANG = 0.4  # seconds of quiet that end an utterance
 LONGEST = 8.0  # seconds of talk checked at once; the next check overlaps by ``OVERLAP``
 OVERLAP = 2.0
 BEFORE = 0.3  # seconds kept before the voice detector noticed speech
-#: Seconds of speech an utterance must hold to be transcribed: one-syllable words said by
-#: real people ("go", "no", "on", "off", ten clips each) hold 280 ms and more; scraps of
-#: what the canceller left of the echo, a few tens of milliseconds.
-SPOKEN = 0.1
 CONTEXT = 3.0  # seconds before a candidate's end that its check hears...
 AFTER = 0.45  # ...and after it (the first stage reports a find as its last sound is said)
 KEPT = 12.0  # seconds of audio kept for checks
@@ -158,9 +154,7 @@ class TwoStageRecogniser(Recogniser):
             self.phonetic.sound(phrase)  # every phrase's phonemes found once, now
         self.recent = Recent(KEPT)
         self.voice = VoiceDetector()
-        self.talk = np.zeros(0, np.int16)  # what the voice detector hears, ahead of the blocks
         self.talk_from: int | None = None  # sample where the current utterance began
-        self.spoken = 0  # samples of it the voice detector took for speech
         self.last_talk = 0  # sample at the end of the last block with speech
         self.voiced = -10 * IN_RATE  # the same, for the ear's finds
         self.pending: list[Pending] = []
@@ -224,24 +218,13 @@ class TwoStageRecogniser(Recogniser):
         for eager in self.eagers:
             eager.join(ear.eager())
 
-    def talk_in(self, samples: np.ndarray) -> None:
-        """The assistant's echo is no one talking, even what the canceller left of it: an
-        utterance is told where the echo suppressed leaves a voice (measured at -6 dB over
-        the body scan: 15 checks in 40 s of the echo alone, against 6 with the project's
-        former canceller, which suppressed it)."""
-        self.talk = np.concatenate([self.talk, np.asarray(samples, np.int16)])
-
     def close(self) -> None:
         if self.worker is not None:
             self.worker.shutdown(wait=False, cancel_futures=True)
 
     def _block(self, block: np.ndarray) -> list[Detection]:
         self.recent.add(block)
-        if len(self.talk) >= len(block):
-            speech = self.voice(self.talk[:len(block)])
-            self.talk = self.talk[len(block):]
-        else:
-            speech = self.voice(block)
+        speech = self.voice(block)
         if speech:
             self.voiced = self.samples
         found: list[Detection] = []
@@ -293,14 +276,10 @@ class TwoStageRecogniser(Recogniser):
             self.last_talk = self.samples
             if self.talk_from is None:
                 self.talk_from = max(0, self.samples - self.block - int(BEFORE * IN_RATE))
-                self.spoken = 0
-            self.spoken += self.block
         if self.talk_from is None:
             return
         if self.samples - self.last_talk >= HANG * IN_RATE:
             start, end, self.talk_from = self.talk_from, self.last_talk, None
-            if self.spoken < SPOKEN * IN_RATE:
-                return  # a click, a breath, a scrap of echo: no one said anything
 
             def then(text: str) -> list[Detection]:
                 found, _ = self._match(text, start, end, self.phrases)

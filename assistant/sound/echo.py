@@ -20,7 +20,7 @@ import collections
 import numpy as np
 
 from . import IN_RATE
-from .speex import Speex, Suppressor
+from .speex import Speex
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 TAIL = 0.4  # seconds of echo the filter can model: the reference's lead plus the room's tail
@@ -49,11 +49,6 @@ class EchoCanceller:
 
     def __init__(self, *, rate: int = IN_RATE, tail: float = TAIL):
         self.speex = Speex(frame=BLOCK, tail=int(tail * rate), rate=rate)
-        self.suppressor = Suppressor(self.speex)
-        #: The blocks the last ``process`` returned, as a voice detector should hear them:
-        #: where something was played within the tail, with what was left of the echo
-        #: suppressed; elsewhere as they were handed on.
-        self.for_voice = np.zeros(0, np.int16)
         self.ratios: collections.deque[float] = collections.deque(maxlen=500)  # 5 s
         self.worth = np.zeros(2)  # energy handed on, and the microphone's, on echo alone
         self.judged = 0  # blocks of echo alone it was judged on
@@ -79,13 +74,9 @@ class EchoCanceller:
         self.mic_left = np.concatenate([self.mic_left, np.asarray(mic, np.int16)])
         self.ref_left = np.concatenate([self.ref_left, np.asarray(played, np.int16)])
         n = min(len(self.mic_left), len(self.ref_left)) // BLOCK * BLOCK
-        out, voice = [], []
-        for i in range(0, n, BLOCK):
-            handed, heard = self._block(self.mic_left[i:i + BLOCK], self.ref_left[i:i + BLOCK])
-            out.append(handed)
-            voice.append(heard)
+        out = [self._block(self.mic_left[i:i + BLOCK], self.ref_left[i:i + BLOCK])
+               for i in range(0, n, BLOCK)]
         self.mic_left, self.ref_left = self.mic_left[n:], self.ref_left[n:]
-        self.for_voice = np.concatenate(voice) if voice else np.zeros(0, np.int16)
         return np.concatenate(out) if out else np.zeros(0, np.int16)
 
     def left(self, start: float, end: float) -> float:
@@ -143,20 +134,18 @@ class EchoCanceller:
         if n:
             self.speex.reset()
 
-    def _block(self, mic: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The block handed on, and the same as a voice detector should hear it."""
+    def _block(self, mic: np.ndarray, ref: np.ndarray) -> np.ndarray:
         m, r = mic.astype(np.float64), ref.astype(np.float64)
         heard = float(m @ m)
         self.played.append(float(r @ r))
         loudest = max(self.played)
         if loudest < 1.0:  # nothing played within the tail: nothing to take out
-            self.suppressor(self.speex(mic, ref))  # they must know the silences too
+            self.speex(mic, ref)  # it must know the silences too
             self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1], 0.0
             self.done += 1
-            return mic, mic
+            return mic
         alone = self._only_echo(heard, loudest=loudest)
         out = self.speex(mic, ref)  # it learns from every block: it cannot be told not to
-        quiet = self.suppressor(out)
         o = out.astype(np.float64)
         left = float(o @ o)
         if alone and not self._talk_left(left, heard):
@@ -168,7 +157,7 @@ class EchoCanceller:
         self.used += use
         self.energy[self.done % len(self.energy)] = heard, left, alone, self.played[-1], loudest
         self.done += 1
-        return (out if use else mic), quiet
+        return out if use else mic
 
     def _talk_left(self, left: float, heard: float) -> bool:
         """Whether far more was left of this block than the canceller usually leaves: a

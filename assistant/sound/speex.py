@@ -3,10 +3,10 @@
 libspeexdsp (BSD licence; Debian's and Raspberry Pi OS's ``libspeexdsp1``) is loaded
 from the system; nothing is compiled. Its echo canceller is a multidelay block
 frequency-domain adaptive filter with its own double-talk handling. Its preprocessor's
-residual echo suppression is not used on what is heard: it took 6-10 dB more of the echo
-out, but it reshapes a person's voice under it, and keyword spotting then heard one of eight
-flite voices saying the pause phrase over the assistant, against five without it
-(docs/benchmarks.md). It only tells the voice detector where someone talks (``Suppressor``).
+residual echo suppression is not used: it took 6-10 dB more of the echo out, but it
+reshapes a person's voice under it, and keyword spotting then heard one of eight flite
+voices saying the pause phrase over the assistant, against five without it
+(docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ import numpy as np
 
 from . import AudioError
 
-#: From speex/speex_echo.h and speex/speex_preprocess.h.
+#: From speex/speex_echo.h.
 ECHO_SET_SAMPLING_RATE = 24
-PREPROCESS_SET_ECHO_STATE = 24
 
 
 @cache
@@ -42,11 +41,7 @@ def library() -> ctypes.CDLL:
             ("speex_echo_state_destroy", None, [state]),
             ("speex_echo_state_reset", None, [state]),
             ("speex_echo_ctl", integer, [state, integer, pointer]),
-            ("speex_echo_cancellation", None, [state, pointer, pointer, pointer]),
-            ("speex_preprocess_state_init", state, [integer, integer]),
-            ("speex_preprocess_state_destroy", None, [state]),
-            ("speex_preprocess_ctl", integer, [state, integer, pointer]),
-            ("speex_preprocess_run", integer, [state, pointer])]:
+            ("speex_echo_cancellation", None, [state, pointer, pointer, pointer])]:
         function = getattr(lib, name)
         function.restype, function.argtypes = result, args
     return lib
@@ -84,29 +79,3 @@ class Speex:
     def __del__(self) -> None:
         if getattr(self, "state", None):
             self.lib.speex_echo_state_destroy(self.state)
-
-
-class Suppressor:
-    """The preprocessor after ``echo``'s canceller: what the canceller left of the echo is
-    suppressed (with steady noise), a person's voice much less: measured over the assistant's
-    routines at -6 dB with a person 6 dB under the echo, the blocks of echo alone kept a
-    median 3-5% of their energy, the person's 70-83%."""
-
-    def __init__(self, echo: Speex):
-        self.lib, self.frame, self.echo = echo.lib, echo.frame, echo
-        self.state = self.lib.speex_preprocess_state_init(echo.frame, echo.rate)
-        if not self.state:
-            raise AudioError("The echo canceller could not be started (libspeexdsp).")
-        self.lib.speex_preprocess_ctl(self.state, PREPROCESS_SET_ECHO_STATE,
-                                      ctypes.c_void_p(echo.state))
-
-    def __call__(self, cancelled: np.ndarray) -> np.ndarray:
-        """A copy of ``cancelled`` (``frame`` int16 samples, just out of the canceller) with
-        the residual echo suppressed."""
-        out = np.array(cancelled, np.int16)
-        self.lib.speex_preprocess_run(self.state, out.ctypes.data)
-        return out
-
-    def __del__(self) -> None:
-        if getattr(self, "state", None):
-            self.lib.speex_preprocess_state_destroy(self.state)
