@@ -86,9 +86,11 @@ class EchoCanceller:
         left as it was: it is the loudest of what is left) or where nothing was played; far
         less where the microphone heard only the assistant (what is left of its echo is far
         below the echo's loudest, even where the canceller does worst, at the end of a
-        sentence). 1 for a span not kept."""
+        sentence). Blocks with nothing played within the tail count whole: the microphone
+        cannot hold its echo then (left out, a help phrase said between two of its lines,
+        checked over a span that ran on into the next, was judged on the echo alone and
+        dropped). 1 for a span not kept."""
         kept = self._span(start, end)
-        kept = kept[kept[:, 4] > 0] if len(kept) else kept
         mic, out = (np.sort(kept[:, i])[-LOUDEST:].sum() for i in (0, 1))
         return float(min(out / mic, 1.0)) if mic > 0 else 1.0
 

@@ -17,23 +17,26 @@ from .files import Resampler
 #: Samples (16 kHz) the reference first trails what was last played: room for the resampler,
 #: which hands its output over in bursts, and for a speaker callback that comes a little late.
 SLACK = 420
-#: Every ``WINDOW`` chunks (``FIRST`` the first time, as setting the lead moves the reference
-#: and the canceller must then learn the path again), the least lead of what was played over
-#: what is taken (the least, not the typical one: while the loop catches up on chunks that
-#: waited in the queue the lead grows for a moment, and that is no drift) is noted. The lead
-#: kept is never less than ``GUARD``: live, the least lead wanders by about ±8 ms from one
-#: window to the next (the speaker's and the microphone's blocks come in bursts), and a
-#: reference taken before it was played hands out silence where the echo is (measured live:
-#: the canceller then took out 13-28 dB, against 40-48 dB in step; docs/benchmarks.md).
-WINDOW = 300
-FIRST = 50
+#: Every ``WINDOW`` seconds heard, whatever the chunks (``FIRST`` the first time, as setting
+#: the lead moves the reference and the canceller must then learn the path again), the least
+#: lead of what was played over what is taken (the least, not the typical one: while the loop
+#: catches up on chunks that waited in the queue the lead grows for a moment, and that is no
+#: drift) is noted. The lead kept is never less than ``GUARD``: live, the least lead wanders
+#: by about ±8 ms from one window to the next (the speaker's and the microphone's blocks come
+#: in bursts), and a reference taken before it was played hands out silence where the echo
+#: is (measured live: the canceller then took out 13-28 dB, against 40-48 dB in step;
+#: docs/benchmarks.md).
+WINDOW = 3.0
+FIRST = 1.0
 GUARD = 320
 #: The clocks: how much faster the speaker runs is the slope of what was played against what
 #: was heard (the typical gap between them in each window, over the last ``HISTORY`` windows,
-#: at least ``SLOPE_WINDOWS``); the reference follows it once it stands apart from the one
-#: followed by ``SURE`` standard errors. Should the lead still go below nothing, or move by
-#: more than ``DRIFT``, the reference is taken from where it should be, and the echo
-#: canceller learns the path again.
+#: at least ``SLOPE_WINDOWS``; counted in the samples the speaker took, since the resampler's
+#: output comes in bursts that hid a drift of a sample every three seconds for half a
+#: minute); the reference follows it once it stands apart from the one followed by ``SURE``
+#: standard errors. Should the lead still go below nothing, or move by more than ``DRIFT``,
+#: the reference is taken from where it should be, and the echo canceller learns the path
+#: again.
 SLOPE_WINDOWS = 4
 HISTORY = 200
 SURE = 4.0
@@ -56,7 +59,8 @@ class Reference:
         self.step = 1.0  # played samples read for each sample the microphone hears
         self.taken = 0  # samples handed out
         self.leads: list[float] = []
-        self.gaps: list[int] = []  # played against heard, this window
+        self.gaps: list[float] = []  # played against heard, this window
+        self.window_from = 0  # samples heard when this window began
         self.seen: list[tuple[int, float]] = []  # (samples heard, typical gap) of each window
         self.usual: float | None = None  # the lead kept, once settled
         self.moved = 0  # how far it moved to follow the clocks
@@ -88,10 +92,11 @@ class Reference:
         self.at += self.step * n
         self.taken += n
         self.leads.append(self.made - self.at)
-        self.gaps.append(self.made - self.taken)
-        if len(self.leads) == (WINDOW if self.usual is not None else FIRST):
+        self.gaps.append(self.next_played * IN_RATE / self.rate - self.taken)
+        window = WINDOW if self.usual is not None else FIRST
+        if self.taken - self.window_from >= window * IN_RATE:
             self._look(min(self.leads), float(np.median(self.gaps)))
-            self.leads, self.gaps = [], []
+            self.leads, self.gaps, self.window_from = [], [], self.taken
         return out
 
     def move(self) -> int:
