@@ -146,6 +146,17 @@ def test_a_phrase_in_its_output_a_moment_before_is_its_own():
     assert not own.judge(later, intent="body_scan", echo=PERSON).own
 
 
+def test_a_check_that_answers_late_still_knows_its_output():
+    """Live, the greeting "say: stop everything" was heard by a check that answered two
+    seconds after the phrase ended (the machine busy starting up, the canceller not yet
+    learned): what counts is when the phrase was said, not when the check answered."""
+    own = OwnVoice()
+    own.answered(1.0, 4.8, "I'm listening. To pause at any time, say: stop everything.")
+    own.played([heard("stop everything", at=4.3)])
+    late = Detection("stop everything", 3.4, 4.7, 6.7)
+    assert own.judge(late, intent="pause", echo=PERSON) == Verdict(True, "saying it")
+
+
 def test_its_own_words_are_its_own_only_while_it_says_them():
     own = saying()
     assert own.judge(heard("stop everything"), intent="quiet", echo=PERSON) == \

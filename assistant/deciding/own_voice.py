@@ -65,7 +65,8 @@ CRITICAL = ("pause", "help")
 #: under the echo -0.1 to -9 dB, nearly all above this).
 SAYING_LEFT = 0.1
 #: A phrase heard in the microphone is its own voice if an eager recogniser heard the same
-#: phrase in what the assistant played, up to this many seconds before.
+#: phrase in what the assistant played, up to this many seconds before the phrase ended
+#: (not before the check answered: live, on a busy machine, that can be seconds later).
 OUTPUT_WINDOW = 1.5
 #: Seconds of what the assistant said before a phrase (with what was being said then) that
 #: the phrase is compared with.
@@ -165,7 +166,7 @@ class OwnVoice:
         text = self.text_around(d)
         played = [at for at, phrase in self.in_output if phrase == d.phrase]
         times = self.phonetic.count(d.phrase, text, OWN) if text else 0
-        in_output = any(d.time - at <= OUTPUT_WINDOW for at in played)
+        in_output = any(d.end - at <= OUTPUT_WINDOW for at in played)
         more = d.count > max(sum(at >= d.start - OUTPUT_WINDOW for at in played), times)
         if intent in CRITICAL and d.kind == "heard":
             if times and not more and (in_output or left < SAYING_LEFT):
