@@ -179,7 +179,7 @@ def test_the_echo_reference_follows_a_speaker_whose_clock_runs_fast():
 def test_the_echo_reference_measures_a_slight_drift_within_half_a_minute():
     """A speaker 20 parts per million fast or slow (a USB microphone beside a laptop's
     speaker) moves the echo a sample every three seconds: the canceller keeps losing the
-    path until the reference follows (docs/benchmarks.md: 3-13 dB taken out then, 21-26 dB
+    path until the reference follows (docs/benchmarks.md: 3-13 dB taken out then, 22-26 dB
     once it follows). Counted from the samples the speaker took, in windows of time, not of
     chunks, it is followed within half a minute, whatever size the chunks are."""
     for chunk in (160, 320):
