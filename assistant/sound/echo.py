@@ -61,9 +61,8 @@ class EchoCanceller:
         self.blocks = self.used = 0  # blocks with sound played lately, and those it served
         #: For each recent block: the microphone's energy, what was left of it once the
         #: echo was taken out (whether or not that was handed on), whether it held the echo
-        #: alone, the energy of what was played in it, and the loudest played within the
-        #: tail before it (0: nothing, so the microphone cannot hold any echo then).
-        self.energy = np.zeros((KEPT * rate // BLOCK, 5))
+        #: alone, and the energy of what was played in it.
+        self.energy = np.zeros((KEPT * rate // BLOCK, 4))
         self.done = 0  # blocks processed since the start of the stream
 
     def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
@@ -127,7 +126,7 @@ class EchoCanceller:
         a, z = max(int(start * IN_RATE) // BLOCK, 0, self.done - len(self.energy)), \
             min(int(end * IN_RATE) // BLOCK, self.done)
         if z <= a:
-            return np.zeros((0, 5))
+            return np.zeros((0, 4))
         return self.energy[np.arange(a, z) % len(self.energy)]
 
     def shift(self, n: int) -> None:
@@ -143,7 +142,7 @@ class EchoCanceller:
         loudest = max(self.played)
         if loudest < 1.0:  # nothing played within the tail: nothing to take out
             self.speex(mic, ref)  # it must know the silences too
-            self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1], 0.0
+            self.energy[self.done % len(self.energy)] = heard, heard, 0.0, self.played[-1]
             self.done += 1
             return mic
         alone = self._only_echo(heard, loudest=loudest)
@@ -157,7 +156,7 @@ class EchoCanceller:
         self.blocks += 1
         use = bool(self.judged >= JUDGED and self.worth[0] < HELPS * self.worth[1])
         self.used += use
-        self.energy[self.done % len(self.energy)] = heard, left, alone, self.played[-1], loudest
+        self.energy[self.done % len(self.energy)] = heard, left, alone, self.played[-1]
         self.done += 1
         return out if use else mic
 
