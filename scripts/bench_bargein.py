@@ -26,8 +26,8 @@ as its phrase): a pause is measured as above; any other command counts as acted 
 trigger is in the assistant's event log within four seconds of the phrase's end, with the
 time from the end of the phrase to the trigger.
 
-With ``--echo-db`` the speaker reaches the microphone through a loopback at that level
-(``--echo-ms`` late), and the person speaks ``--below`` dB under that echo. With
+With ``--echo-db`` the speaker reaches the microphone at that level (through a loopback
+``--echo-ms`` late, if given), and the person speaks ``--below`` dB under that echo. With
 ``--minutes`` it also plays its own routines that long, with the echo, saying nothing but
 the routines' start phrases, and counts every place where what the speaker played departs
 from the routine's rendering (anything it started, stopped or paused by itself).
@@ -126,6 +126,7 @@ class Bench:
         self.echo = 10 ** (args.echo_db / 20) if args.echo_db is not None else 0.0
         self.commands = commands(args)
         self.clips: dict[str, list[Path]] = {}
+        self.starts_said = 0  # start phrases the bench has said
         for word in self.commands.values():
             clips = sorted((SHARED / "keywords" / word).glob("*.wav"))
             if not clips:
@@ -170,22 +171,18 @@ class Bench:
 
     def start_routine(self, name: str, sound: np.ndarray) -> int | None:
         """Say the routine's phrase; the recording index where its rendering began."""
-        loud = np.flatnonzero(frame_rms(sound) > 0.01)
-        lead = loud[0] * FRAME
-        needle = sound[lead:lead + int(1.5 * RATE)]
+        lead = int(np.flatnonzero(frame_rms(sound) > 0.01)[0]) * FRAME
         for attempt in range(2):
             said_at = self.now_index()
             # Over the echo of whatever plays now, as loud as the routine's speech.
             self.say(self.phrases[name], self.speech_rms(sound))
+            self.starts_said += 1
             deadline = time.monotonic() + 8.0
             while time.monotonic() < deadline:
                 time.sleep(0.25)
-                heard = self.rec.samples[said_at:, 1]
-                if len(heard) < len(needle) + RATE // 2:
-                    continue
-                at, similarity = best_match(heard, needle)
-                if similarity > 0.9 and at + len(needle) < len(heard):
-                    return said_at + at - lead
+                at = begins(self.rec.samples[said_at:, 1], sound, lead)
+                if at is not None:
+                    return said_at + at
         return None
 
     def trial(self, index: int) -> Trial:
@@ -263,13 +260,16 @@ class Bench:
                 trial.outcome = "missed"
                 return None
             stop = look + quiet
-            # Where the routine was: the second before the stop, found in its rendering.
-            before = rec[stop - int(1.5 * RATE):stop - RATE // 50, 1]
-            pos, similarity = best_match(sound, before)
+            # Where the routine was: the half second before the stop, found in its rendering
+            # near where it was due (short, so that a late callback's gap does not spoil it).
+            before = rec[stop - RATE // 2:stop - RATE // 50, 1]
+            expected = stop - start - len(before) - RATE // 50
+            lo = max(0, expected - 3 * RATE)
+            pos, similarity = best_match(sound[lo:expected + 3 * RATE + len(before)], before)
             if similarity < 0.9:
                 trial.outcome = f"unclear: what played was not the routine ({similarity:.2f})"
                 return None
-            pos += len(before) + RATE // 50  # the stop, in the rendering
+            pos += lo + len(before) + RATE // 50  # the stop, in the rendering
             if frame_rms(sound[pos:pos + 3 * FRAME]).max() >= 0.01:
                 break  # silent where the routine speaks: it stopped there
             # One of its own pauses: the stop is seen where its next sound was due and did
@@ -315,44 +315,69 @@ class Bench:
         """Its own routines, back to back with the echo; departures from their renderings."""
         played = 0.0
         departures: list[dict] = []
-        before = len(self.live.triggers())
-        said = 0
+        before, said = len(self.live.triggers()), self.starts_said
         i = 0
         while played < minutes * 60:
             name = ROUTINES[i % len(ROUTINES)]
             i += 1
             sound = render(name, self.config, self.voice, now=dt.datetime.now()).sound
             start = self.start_routine(name, sound)
-            said += 1
             if start is None:
                 departures.append({"routine": name, "at": 0.0, "what": "did not start"})
                 continue
-            time.sleep(max(0.0, self.wall(start) + len(sound) / RATE + 1.0 - time.monotonic()))
-            got = self.rec.samples[start:start + len(sound), 1]
-            played += len(got) / RATE
+            # Its end, and a little more: late callbacks leave it running behind.
+            time.sleep(max(0.0, self.wall(start) + len(sound) / RATE + 3.0 - time.monotonic()))
+            got = self.rec.samples[start:start + len(sound) + 2 * RATE, 1]
+            played += len(sound) / RATE
             for at in departed(got, sound):
                 departures.append({"routine": name, "at": at})
-        extra = len(self.live.triggers()) - before - said
+        extra = len(self.live.triggers()) - before - (self.starts_said - said)
         return {"minutes": round(played / 60, 1), "departures": departures,
                 "triggers_not_said": extra,
                 "per_hour": round(len(departures) / (played / 3600), 1) if played else None}
 
 
+def begins(played: np.ndarray, sound: np.ndarray, lead: int) -> int | None:
+    """Where in ``played`` the rendering ``sound`` (its speech from ``lead``) began, once
+    its first 1.5 s have played. Three 0.4 s pieces of that speech must each be found,
+    at their places give or take 60 ms: a speaker callback that came late leaves a gap of
+    a few milliseconds, which would spoil one long comparison."""
+    piece, slack = int(0.4 * RATE), int(0.06 * RATE)
+    if len(played) < lead + int(1.5 * RATE) + RATE // 2:
+        return None
+    first, similarity = best_match(played, sound[lead:lead + piece])
+    if similarity < 0.9:
+        return None
+    for later in (int(0.5 * RATE), int(1.0 * RATE)):
+        near = played[max(0, first + later - slack):first + later + piece + slack]
+        if len(near) < piece or best_match(near, sound[lead + later:lead + later + piece])[1] < 0.9:
+            return None
+    return first - lead
+
+
 def departed(got: np.ndarray, sound: np.ndarray) -> list[float]:
-    """Seconds at which the recording stops matching the rendering, one per stretch: 0.5 s
-    windows where the rendering speaks and that sound is not found in the recording within
-    half a second of its place (a late callback may shift what follows a little; a stop, a
-    pause or another routine leaves it missing)."""
+    """Seconds at which the recording stops matching the rendering, one per stretch: two
+    0.5 s windows in a row, of those where the rendering speaks, whose sound is not found
+    in the recording within half a second of where the last window was found. A late
+    callback delays what follows by a few milliseconds and spoils one window at most; a
+    stop, a pause or another routine leaves the rest missing."""
     n, slack = RATE // 2, RATE // 2
-    found, inside = [], False
+    found: list[float] = []
+    missing: list[int] = []  # the loud windows missing in a row, where they begin
+    late = 0  # how far behind the rendering the recording runs, as last found
     for i in range(0, len(sound) - n, n):
         want = sound[i:i + n]
-        loud = np.sqrt(np.mean(want.astype(np.float64) ** 2)) > 0.01
-        near = got[max(0, i - slack):i + n + slack]
-        off = loud and (len(near) < n or best_match(near, want)[1] < 0.9)
-        if off and not inside:
-            found.append(round(i / RATE, 1))
-        inside = off
+        if np.sqrt(np.mean(want.astype(np.float64) ** 2)) <= 0.01:
+            continue  # the rendering is quiet here: nothing to compare
+        lo = max(0, i + late - slack)
+        near = got[lo:i + late + n + slack]
+        at, similarity = best_match(near, want) if len(near) >= n else (0, 0.0)
+        if similarity >= 0.9:
+            missing, late = [], lo + at - i
+            continue
+        missing.append(i)
+        if len(missing) == 2:
+            found.append(round(missing[0] / RATE, 1))
     return found
 
 
@@ -398,7 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     p.add_argument("--trials", type=int, default=24)
     p.add_argument("--echo-db", type=float, help="the speaker's echo at the microphone, dB")
-    p.add_argument("--echo-ms", type=int, default=40)
+    p.add_argument("--echo-ms", type=int, default=0,
+                   help="the echo this much later than the speaker (a loopback; 0: none "
+                   "beyond the sound card's own buffers)")
     p.add_argument("--below", type=float, default=6.0,
                    help="dB the person speaks under the echo")
     p.add_argument("--minutes", type=float, default=0.0,

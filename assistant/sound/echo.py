@@ -20,10 +20,19 @@ import collections
 import numpy as np
 
 from . import IN_RATE
+from .reference import GUARD
 from .speex import Speex
 
 BLOCK = 160  # samples (10 ms at 16 kHz) per step
 TAIL = 0.4  # seconds of echo the filter can model: the reference's lead plus the room's tail
+#: Samples by which the microphone is taken later than it came, so that its echo always comes
+#: after its reference: the reference trails what was handed to the speaker by at least
+#: ``GUARD``, and a sound path with next to no delay of its own (buffers of a few
+#: milliseconds, the speaker beside the microphone) brings the echo back sooner than that.
+#: Live in the test room with no delay but PortAudio's buffers, the canceller took out
+#: 0.2 dB without it and 35 dB with it (docs/benchmarks.md). Everything heard is that much
+#: later.
+LATE = GUARD
 #: A block this many times louder, against what was played, than usual is the user talking.
 TALKING = 10.0
 #: The canceller's output is used while it leaves at most this share of the microphone's
@@ -53,7 +62,7 @@ class EchoCanceller:
         self.worth = np.zeros(2)  # energy handed on, and the microphone's, on echo alone
         self.judged = 0  # blocks of echo alone it was judged on
         self.talk = 0  # blocks in a row of far more left than usual
-        self.mic_left = np.zeros(0, np.int16)
+        self.mic_left = np.zeros(LATE, np.int16)
         self.ref_left = np.zeros(0, np.int16)
         #: The energy of each block played within the tail.
         self.played: collections.deque[float] = collections.deque(

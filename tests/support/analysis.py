@@ -81,6 +81,8 @@ def best_match(haystack: np.ndarray, needle: np.ndarray) -> tuple[int, float]:
     size = 1 << int(np.ceil(np.log2(len(haystack) + n)))
     corr = np.fft.irfft(np.fft.rfft(haystack, size) * np.conj(np.fft.rfft(needle, size)), size)
     energy = np.sqrt(np.maximum(np.convolve(haystack ** 2, np.ones(n), "valid"), 0.0))
+    if not energy.any():
+        return 0, 0.0  # silence holds nothing
     scores = corr[:len(energy)] / np.maximum(energy, 0.1 * energy.max()) / np.linalg.norm(needle)
     at = int(np.argmax(scores))
     return at, float(scores[at])

@@ -5,7 +5,8 @@ monitor in one stream, so the times of what was said and what was played come fr
 the same clock, sample for sample:
 
 - channel 1 (front-left) is what the microphone hears: the person (``voice`` sink)
-  plus, with ``echo``, the assistant's own speech coming back through a loopback;
+  plus, with ``echo_db``, the assistant's own speech at that level (``echo_ms`` late through
+  a loopback, if asked);
 - channel 2 (front-right) is the speaker: the assistant plays into ``speaker``;
 - channel 3 (rear-left) is the person's voice alone, to time what they said.
 
@@ -38,7 +39,7 @@ class Room:
     """The daemon; ``env`` points a process at it. Use as a context manager."""
 
     def __init__(self, runtime: Path, *, echo_db: float | None = None,
-                 echo_ms: int = 40):
+                 echo_ms: int = 0):
         if shutil.which("pulseaudio") is None:
             raise PulseError("pulseaudio is not installed; scripts/setup.sh --test installs it")
         self.runtime, self.echo_db, self.echo_ms = runtime, echo_db, echo_ms
@@ -54,8 +55,7 @@ class Room:
                    socket=f"{self.runtime}/native"),
             module("module-null-sink", sink_name="room", rate=RATE, channels=CHANNELS,
                    channel_map="aux0,aux1,aux2"),
-            module("module-remap-sink", sink_name="speaker", master="room", channels=1,
-                   master_channel_map="aux1", channel_map="mono", remix="no"),
+            self.speaker(),
             module("module-remap-sink", sink_name="voice", master="room", channels=2,
                    master_channel_map="aux0,aux2",
                    channel_map="aux0,aux1", remix="no"),
@@ -70,7 +70,9 @@ class Room:
             "--load=module-always-sink",
         ]
         self.daemon = subprocess.Popen(
+            # No CPU limit: under a busy machine's load the daemon would end itself.
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes",
+             "--no-cpu-limit",
              *modules], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 15
         while self.pactl("info", check=False).returncode:
@@ -86,7 +88,12 @@ class Room:
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pactl("set-default-source", "mic")
         self.pactl("set-default-sink", "speaker")
-        if self.echo_db is not None:
+        if self.echo_db is not None and not self.echo_ms:
+            # The speaker's two channels: the speaker as played, and what reaches the
+            # microphone. (Volumes as PulseAudio counts them: the cube of the amplitude.)
+            level = round(0x10000 * 10 ** (self.echo_db / 60))
+            self.pactl("set-sink-volume", "speaker", str(0x10000), str(level))
+        elif self.echo_db is not None:
             self.pactl("load-module", "module-loopback", "source=played", "sink=echo_in",
                        f"latency_msec={self.echo_ms}", "source_dont_move=true",
                        "sink_dont_move=true", "adjust_time=0")
@@ -95,6 +102,20 @@ class Room:
                     self.pactl("set-sink-input-volume", line.split("\t")[0],
                                f"{self.echo_db}dB")
         return self
+
+    def speaker(self) -> str:
+        """The sink the assistant plays into. With an echo and no delay, it feeds the
+        microphone's channel as well as the speaker's. (A delay needs a loopback, whose short
+        buffers make the daemon and the recorder wake every few milliseconds: about half a
+        core between them, taken from the assistant measured. Without one the microphone
+        still hears the speaker some 40 ms after it was handed the sound, as on a laptop:
+        the sound card's buffers, out and in.)"""
+        if self.echo_db is not None and not self.echo_ms:
+            return module("module-remap-sink", sink_name="speaker", master="room", channels=2,
+                          master_channel_map="aux1,aux0",
+                          channel_map="front-left,front-right", remix="no")
+        return module("module-remap-sink", sink_name="speaker", master="room", channels=1,
+                      master_channel_map="aux1", channel_map="mono", remix="no")
 
     def microphone_away(self, away: bool = True) -> None:
         """The microphone stops sending sound (its source suspended: the stream stalls, as
@@ -153,8 +174,11 @@ class Recording:
         self.process = subprocess.Popen(
             ["parec", "--device=room.monitor", f"--channels={CHANNELS}", f"--rate={RATE}",
              "--channel-map=aux0,aux1,aux2",
-             "--format=float32le", "--latency-msec=10"],
-            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+             "--format=float32le", "--latency-msec=50"],
+            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            # The recorder yields the processor to whatever it records: with the echo's
+            # loopback the room hands it sound every few milliseconds (a quarter of a core).
+            preexec_fn=lambda: os.nice(10))
         self._buffer = np.zeros((RATE * 60, CHANNELS), np.float32)  # grows by doubling
         self._lock = threading.Lock()
         self.frames = 0
