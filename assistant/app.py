@@ -329,6 +329,7 @@ class Session:
                  echo_cancelled=round(canceller.used / max(canceller.blocks, 1), 3)
                  if (canceller := self.assistant.canceller).blocks else None,
                  reference_moved_ms=round(self.assistant.reference.moved / IN_RATE * 1000),
+                 reference_lead_ms=round((self.assistant.reference.usual or 0) / IN_RATE * 1000),
                  in_latency_ms=round(self.microphone.stream.latency * 1000, 1)
                  if self.microphone.stream is not None else None,
                  out_latency_ms=round(self.speaker.stream.latency * 1000, 1)

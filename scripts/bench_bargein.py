@@ -97,7 +97,9 @@ def speaking_points(sound: np.ndarray, *, lo: float, hi: float) -> np.ndarray:
         quiet_run[i] = run
     bad = quiet_run > 6
     points = []
-    for i in range(int(2.0 * 100), len(loud) - int(hi * 100)):
+    # From 4 s on: the bench sees a routine begin once 1.5 s of it has played, and a phrase
+    # meant for sooner would be said late.
+    for i in range(int(4.0 * 100), len(loud) - int(hi * 100)):
         if loud[i] and not bad[i - int(lo * 100):i + int(hi * 100)].any():
             points.append(i / 100)
     return np.array(points)
