@@ -7,6 +7,7 @@ should know while it runs goes to the ``tell`` callback it is given.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from contextlib import ExitStack
@@ -32,6 +33,8 @@ Tell = Callable[[str], None]
 #: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
 #: to be heard (20 ms chunks added 10 ms to a live stop on average).
 MIC_CHUNK = IN_RATE // 100
+#: Seconds of audio between two notes of what the echo canceller did (``echo``), live.
+ECHO_EVERY = 30.0
 #: Seconds behind the microphone past which the loop's lag is logged (``behind``).
 LAG = 0.2
 
@@ -196,6 +199,7 @@ class Session:
         self.watch = watch  # shown what it does, each chunk (the screen)
         self.learner: Learner | None = None
         self.lag = 0.0  # the most the loop is behind the microphone, while it is behind
+        self.echo_noted, self.echo_blocks = 0.0, (0, 0)  # when the echo was last noted
 
     def learn_in_background(self) -> None:
         """Live, the first time: learn the pause phrases' ear while listening as before."""
@@ -277,6 +281,7 @@ class Session:
             self.reload()
         self.take_ear()
         self.note_lag()
+        self.note_echo()
         self.watch(self.assistant)
         if self.speaker is None:
             return
@@ -297,6 +302,22 @@ class Session:
             self.stack.callback(lambda: self.assistant.recogniser.close())
             self.stack.callback(self.report_audio)
             self.stack.callback(self.report_hearing)
+
+    def note_echo(self) -> None:
+        """Live, every ``ECHO_EVERY`` seconds: how much of its own echo the canceller took out
+        over them (where the microphone held the echo alone), the share of blocks it served,
+        and where the reference stands (the clocks' drift, how far it moved)."""
+        now = self.assistant.now
+        if self.microphone is None or now < self.echo_noted + ECHO_EVERY:
+            return
+        canceller, reference = self.assistant.canceller, self.assistant.reference
+        taken = canceller.taken(self.echo_noted, now)
+        blocks, used = canceller.blocks - self.echo_blocks[0], canceller.used - self.echo_blocks[1]
+        self.log(now, "echo", taken_db=round(-10 * math.log10(max(1.0 - taken, 1e-6)), 1),
+                 served=round(used / blocks, 3) if blocks else None,
+                 drift_ppm=round(reference.drift, 1),
+                 moved_ms=round(reference.moved / IN_RATE * 1000))
+        self.echo_noted, self.echo_blocks = now, (canceller.blocks, canceller.used)
 
     def note_lag(self) -> None:
         """In the event log: each time the loop falls more than ``LAG`` behind the microphone
