@@ -297,6 +297,8 @@ class Session:
         if self.device is not False:
             self.microphone = Microphone(chunk=MIC_CHUNK, device=self.device, tell=self.notice)
             self.chunks = iter(self.microphone)
+            microphone = self.microphone
+            self.assistant.queued = lambda: microphone.waiting
             self.device = False
             self.assistant.recogniser.go_live()
             self.stack.callback(lambda: self.assistant.recogniser.close())

@@ -133,6 +133,9 @@ class Assistant:
         self.own = OwnVoice()
         self.reference = Reference(player.rate)
         self.canceller = EchoCanceller()
+        #: Seconds of microphone sound waiting behind the chunk being fed (live: the queue of
+        #: a loop that fell behind; set by the app).
+        self.queued: Callable[[], float] = lambda: 0.0
         # ...before listening for words, by default where that helps the recogniser.
         self.hear_cancelled = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.handlers = self.make_handlers()
@@ -258,7 +261,7 @@ class Assistant:
     def played_during(self, n: int) -> np.ndarray:
         """``n`` samples (16 kHz int16) of what the player sent out, in step with the input."""
         self.reference.add(*self.player.take_played())
-        return to_int16(self.reference.take(n))
+        return to_int16(self.reference.take(n, queued=int(self.queued() * IN_RATE)))
 
     @property
     def busy(self) -> bool:

@@ -41,6 +41,10 @@ SLOPE_WINDOWS = 4
 HISTORY = 200
 SURE = 4.0
 DRIFT = 400
+#: Two sound cards' clocks differ by tens of parts per million, rarely a few hundred: a
+#: slope steeper than this is no drift (live, a loop that fell behind and caught up once
+#: measured 991 ppm where there was none, and the canceller then took out 2-3 dB).
+MOST = 1000.0
 #: Taps on each side of the band-limited interpolation, its Kaiser window's shape, and the
 #: fractions of a sample it is worked out for.
 TAPS = 16
@@ -84,15 +88,18 @@ class Reference:
         self.ring[index] = out
         self.made += len(out)
 
-    def take(self, n: int) -> np.ndarray:
-        """The next ``n`` samples of the reference (silence where nothing was played yet)."""
+    def take(self, n: int, *, queued: int = 0) -> np.ndarray:
+        """The next ``n`` samples of the reference (silence where nothing was played yet).
+        ``queued``: samples the microphone has heard beyond these, not yet taken (live, a
+        loop behind the microphone: the speaker played on meanwhile, and the clocks are
+        compared as of what was heard, not of what was taken)."""
         if self.at is None:
             self.at = float(self.made - SLACK)
         out = self._read(self.at + self.step * np.arange(n))
         self.at += self.step * n
         self.taken += n
         self.leads.append(self.made - self.at)
-        self.gaps.append(self.next_played * IN_RATE / self.rate - self.taken)
+        self.gaps.append(self.next_played * IN_RATE / self.rate - self.taken - queued)
         window = WINDOW if self.usual is not None else FIRST
         if self.taken - self.window_from >= window * IN_RATE:
             self._look(min(self.leads), float(np.median(self.gaps)))
@@ -113,7 +120,8 @@ class Reference:
         self.seen = (self.seen + [(self.taken, gap)])[-HISTORY:]
         if len(self.seen) >= SLOPE_WINDOWS:
             slope, error = fitted(self.seen)
-            if abs(1.0 + slope - self.step) > SURE * error:  # the clocks, clearly apart
+            # The clocks, clearly apart, by as much as clocks can be.
+            if abs(1.0 + slope - self.step) > SURE * error and abs(slope) <= MOST * 1e-6:
                 self.step = 1.0 + slope
         if lead < 0 or abs(lead - self.usual) > DRIFT:
             self._jump(lead - self.usual)
