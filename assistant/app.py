@@ -1,7 +1,7 @@
 """The assistant put together from the configuration, and its loop.
 
 Sound comes in (a microphone or a file), is heard (the recogniser), is
-decided on (``core.Assistant``) and is spoken out (a speaker or a file).
+decided on (``deciding.assistant.Assistant``) and is spoken out (a speaker or a file).
 Problems are raised as exceptions for ``cli.py`` to report; what the user
 should know while it runs goes to the ``tell`` callback it is given.
 """
@@ -16,7 +16,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .core import Assistant, EventLog
+from .deciding.assistant import Assistant
+from .deciding.log import EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .journal import Journal, Keeper, journal_path
 from .learning.background import Learner

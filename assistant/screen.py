@@ -17,7 +17,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from .core import Assistant, State
+from .deciding.assistant import Assistant
+from .deciding.state import State
 from .speaking.pacer import PHASES
 
 #: Redraws a second at most: calm, and cheap for a small computer.

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
-from assistant.core import Assistant, EventLog  # noqa: E402
+from assistant.deciding.assistant import Assistant  # noqa: E402
+from assistant.deciding.log import EventLog  # noqa: E402
 from assistant.learning.speakers import speak  # noqa: E402
 from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402

@@ -13,7 +13,10 @@ import numpy as np
 import pytest
 
 from assistant import settings as config_module
-from assistant.core import STEP_FACTOR, Assistant, EventLog, State
+from assistant.deciding.assistant import Assistant
+from assistant.deciding.controls import STEP_FACTOR
+from assistant.deciding.log import EventLog
+from assistant.deciding.state import State
 from assistant.hearing.base import Detection, Recogniser
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.player import FADE_OUT, Player, WavRecorder

@@ -109,7 +109,8 @@ def test_the_users_voice_over_the_assistant_is_kept_and_heard(speaker, tmp_path)
 
 
 def test_the_assistant_hears_the_microphone_untouched_while_it_is_silent(tmp_path):
-    from assistant.core import Assistant, EventLog
+    from assistant.deciding.assistant import Assistant
+    from assistant.deciding.log import EventLog
     from assistant.sound.player import Player
 
     config = config_module.load(ROOT / "config.yaml")[0]
@@ -247,7 +248,8 @@ def test_a_phrase_where_the_microphone_held_only_the_echo_is_not_acted_on(person
     phrase "heard" where the microphone held nothing but the assistant's echo is ignored as
     "echo only"; the pause phrase said by a person 6 dB under that echo, at the same moment,
     is acted on."""
-    from assistant.core import Assistant, EventLog
+    from assistant.deciding.assistant import Assistant
+    from assistant.deciding.log import EventLog
     from assistant.sound.player import Player
 
     config = config_module.load(ROOT / "config.yaml")[0]

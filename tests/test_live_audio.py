@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from assistant import settings as config_module
-from assistant.core import HOLD_LIMIT
+from assistant.deciding.machine import HOLD_LIMIT
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample
 from assistant.speaking.answers import chime, greeting

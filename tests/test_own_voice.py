@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from assistant import settings as config_module
-from assistant.core import Assistant, EventLog
+from assistant.deciding.assistant import Assistant
+from assistant.deciding.log import EventLog
 from assistant.deciding.own_voice import Verdict
 from assistant.recognisers import make_recogniser
 from assistant.sound import IN_RATE

@@ -10,7 +10,9 @@ import pytest
 
 from assistant import cli
 from assistant import settings as config_module
-from assistant.core import Assistant, EventLog, State
+from assistant.deciding.assistant import Assistant
+from assistant.deciding.log import EventLog
+from assistant.deciding.state import State
 from assistant.hearing import whisper
 from assistant.hearing.base import ModelError, Recogniser, Together, detect_samples
 from assistant.hearing.embedding import EmbeddingRecogniser

@@ -9,7 +9,7 @@ import threading
 from contextlib import ExitStack
 
 from ..app import Session, recogniser_for
-from ..core import intents_of
+from ..deciding.machine import intents_of
 from ..hearing.base import detect_samples, distinct
 from ..screen import status_of
 from ..settings import Config

@@ -1,107 +1,42 @@
-"""What the assistant decides: hear a phrase, act on it, keep listening.
+"""What the assistant decides, at its heart: fed input audio chunk by chunk, it hears
+phrases, holds its voice on a first stage's candidate, starts and stops routines and says
+short answers.
 
-The ``Assistant`` is fed input audio chunk by chunk. Its clock is the amount
-of audio it has been fed, so a file replayed as fast as possible behaves
-exactly like the live microphone. What it says goes to a ``Player``, which a
-speaker callback or a WAV recorder drains.
+Its clock is the amount of audio it has been fed, so a file replayed as fast as possible
+behaves exactly like the live microphone. What it says goes to a ``Player``, which a
+speaker callback or a WAV recorder drains. What each intent does (``controls.py``), the
+check-ins (``checkins.py``) and the meeting of the two (``assistant.py``) build on it.
 """
 from __future__ import annotations
 
 import collections
 import datetime as dt
-import json
-import sys
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Callable, TextIO
+from typing import Any, Callable
 
 import numpy as np
 
-from .deciding.own_voice import OwnVoice, Verdict
-from .espeak import EspeakError
-from .hearing.base import Detection, Recogniser
-from .settings import RATINGS, Config
-from .sound import IN_RATE
-from .sound.echo import EchoCanceller
-from .sound.files import to_int16
-from .sound.player import Player
-from .sound.reference import Reference
-from .speaking.answers import ANSWERS, GAP, chime, greeting
-from .speaking.pacer import clamp_pace
-from .speaking.routines import render, render_all
-from .speaking.timeline import Program
-from .speaking.voice import Voice, VoiceError
-from .speaking.words import fill
+from ..espeak import EspeakError
+from ..hearing.base import Detection, Recogniser
+from ..settings import RATINGS, Config
+from ..sound import IN_RATE
+from ..sound.echo import EchoCanceller
+from ..sound.files import to_int16
+from ..sound.player import Player
+from ..sound.reference import Reference
+from ..speaking.answers import ANSWERS, GAP, chime, greeting
+from ..speaking.routines import render, render_all
+from ..speaking.voice import Voice, VoiceError
+from .own_voice import OwnVoice, Verdict
+from .state import Asking, Running, State
 
-#: How much each "slower" / "faster" changes the pace or the silences.
-STEP_FACTOR = 1.1
-#: A "repeat" this close to a section's start goes back one more section.
-REPEAT_GRACE = 1.0
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
-#: Phrases that, said while a check-in waits, take the place of the routine it was asked for
-#: (any other is answered, and the routine starts all the same).
-INSTEAD = ("pause", "help", "quiet", "resume", "breathe", "body_scan", "ground",
-           "what_can_i_say")
 #: How a routine's end is kept in the journal, by the reason it ended.
 ENDED = {"finished": "finished", "pause": "paused", "quiet": "quiet", "help": "help"}
 
 
-class State(Enum):
-    IDLE = "idle"
-    PLAYING = "playing"
-    HELD = "held"
-    """Stopped on a candidate pause phrase; the second stage's check will say whether to go
-    on (exactly where it stopped) or to run the pause routine."""
-
-
-@dataclass
-class Asking:
-    """A check-in waiting for a rating from 0 to 10."""
-
-    when: str
-    """``before`` a routine (which starts once answered, or once the wait is over) or
-    ``after`` one (whose journal record waits for the answer)."""
-    routine: str
-    until: float
-    """Seconds of audio: with no answer by then, it asks once more, briefly, then goes on
-    without one."""
-    record: dict | None = None
-    again: bool = True
-    """Whether it may still ask once more."""
-
-
-@dataclass
-class Running:
-    """The routine on the player and how it was rendered."""
-
-    program: Program
-    options: dict = field(default_factory=dict)
-
-
-class EventLog:
-    """One JSON object per line, each with ``t`` in seconds of audio time; the newest
-    ``KEPT`` are also kept in ``events``."""
-
-    KEPT = 10000
-
-    def __init__(self, stream: TextIO | None = None, *, echo: bool = False):
-        self.stream, self.echo = stream, echo
-        self.events: collections.deque[dict] = collections.deque(maxlen=self.KEPT)
-
-    def __call__(self, t: float, event: str, **fields: Any) -> None:
-        record = {"t": round(t, 3), "event": event} | fields
-        self.events.append(record)
-        if self.stream:
-            self.stream.write(json.dumps(record) + "\n")
-            self.stream.flush()
-        if self.echo:
-            detail = " ".join(f"{k}={v}" for k, v in fields.items())
-            print(f"[{t:8.2f}s] {event} {detail}", file=sys.stderr)
-
-
-class Assistant:
+class Machine:
     def __init__(self, config: Config, *, recogniser: Recogniser, voice: Voice, player: Player,
                  log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now,
                  cancel_echo: bool | None = None,
@@ -150,22 +85,6 @@ class Assistant:
     def asking(self, asking: Asking | None) -> None:
         self._asking = asking
         self.recogniser.expect(RATINGS if asking is not None else ())
-
-    def make_handlers(self) -> dict[str, Callable[[], None]]:
-        """What each intent does: the one place an intent meets its handler. A routine of
-        the user's own starts like the built-in ones."""
-        def starter(name: str) -> Callable[[], None]:
-            return lambda: self.begin(name)
-
-        return {
-            "pause": self.on_pause, "help": self.on_help,
-            "breathe": starter("breathing"), "body_scan": starter("body_scan"),
-            "ground": starter("ground"),
-            "resume": self.on_resume, "quiet": self.on_quiet,
-            "slower": self.on_slower, "faster": self.on_faster,
-            "skip": self.on_skip, "next": self.on_next, "repeat": self.on_repeat,
-            "what_can_i_say": self.on_what_can_i_say,
-        } | {name: starter(name) for name in self.config.own_routines}
 
     @property
     def sectioned(self) -> tuple[str, ...]:
@@ -292,32 +211,6 @@ class Assistant:
         self.state = State.PLAYING
         self.log(self.now, "speech_start", routine=self.running.program.name, reason=reason)
 
-    def hear(self, d: Detection, verdict: Verdict) -> None:
-        self.acted[d.phrase] = d.end
-        intent = self.intents[d.phrase]
-        self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3),
-                 **verdict.measured())
-        if intent == "rating":
-            self.on_rating(d)
-            return
-        self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
-        asking = self.asking
-        if asking is not None and asking.when == "before" and intent not in INSTEAD and \
-                intent not in self.config.own_routines:
-            # A control while it waits to start a routine: answered, then the routine starts.
-            self.asking = Asking("before", asking.routine, self.now, again=False)
-            self._ack = self.chime
-            self.handlers[intent]()
-            self._ack = None
-            self.asking.until = max(self.now, self.replies[-1][1] if self.replies else 0.0)
-            return
-        self.drop_question()  # a phrase of any other kind goes before a check-in's answer
-        if self.state is State.HELD and intent != "pause":
-            self.go_on("another phrase")  # held for a pause phrase that was not one
-        self._ack = self.chime  # the first sound of the answer, whatever the answer is
-        self.handlers[intent]()
-        self._ack = None
-
     def cut_reply(self) -> None:
         """A short answer still being said is cut off here (something else plays now)."""
         if self.replies and self.replies[-1][1] > self.now:
@@ -435,193 +328,25 @@ class Assistant:
         if self.state is not State.IDLE:
             self.stop(reason="stopped")
 
-    def checks_in(self, routine: str) -> bool:
-        return self.config.checkins.enabled and routine in self.config.checkins.routines
+    # -- what the layers above provide ----------------------------------------------------------
+    def make_handlers(self) -> dict[str, Callable[[], None]]:
+        raise NotImplementedError
 
-    def begin(self, name: str) -> None:
-        """Start routine ``name``, asking first how strong the distress is if check-ins are
-        on for it (the pause and help routines never wait for one)."""
-        if not self.checks_in(name):
-            self.start(name, reason=name)
-            return
-        self.interrupt(name)
-        self.ask("before", name)
+    def hear(self, d: Detection, verdict: Verdict) -> None:
+        raise NotImplementedError
+
+    def checks_in(self, routine: str) -> bool:
+        raise NotImplementedError
 
     def ask(self, when: str, routine: str, record: dict | None = None, *,
             again: bool = False) -> None:
-        """Ask how strong the distress is (``again``: once more, briefly)."""
-        c = self.config.checkins
-        self.reply(c.again if again else c.before if when == "before" else c.after, log=False)
-        self.asking = Asking(when, routine, self.replies[-1][1] + c.wait, record,
-                             again=not again)
-        self.log(self.now, "checkin", when=when, routine=routine, **({"again": True}
-                                                                       if again else {}))
-
-    def on_rating(self, d: Detection) -> None:
-        """A number heard: the answer to a check-in waiting for one, or nothing."""
-        asking = self.asking
-        if asking is None:
-            self.log(d.time, "ignored", phrase=d.phrase, reason="no check-in asked")
-            return
-        self.asking = None
-        rating = RATINGS.index(d.phrase)
-        self.log(d.time, "rating", when=asking.when, routine=asking.routine, rating=rating)
-        c = self.config.checkins
-        thanks = fill(c.thanks, {"rating": d.phrase.capitalize()})
-        if asking.when == "before":
-            words = self.spoken(thanks)
-            gap = np.zeros(int(GAP * self.player.rate), np.float32)
-            self._ack = np.concatenate([self.chime, words, gap])  # said, then the routine
-            said = (self.now, self.now + len(self._ack) / self.player.rate, thanks)
-            self.rating_before = rating
-            self.start(asking.routine, reason=asking.routine)
-            self.replies.append(said)
-            self.own.answered(*said)
-            return
-        assert asking.record is not None
-        asking.record["after"] = rating
-        self.journal(asking.record)
-        self._ack = self.chime
-        first = {intent: phrases[0] for intent, phrases in self.config.words.items()}
-        offer = fill(c.offer, {"help": first.get("help", ""), "pause": first.get("pause", "")})
-        self.reply(thanks + (" " + offer if rating >= c.high else ""))
-        self._ack = None
+        raise NotImplementedError
 
     def unanswered(self) -> None:
-        """No answer in time: it asks once more, briefly; still none, and before a routine it
-        simply starts, after one its record is kept without the second rating."""
-        asking, self.asking = self.asking, None
-        assert asking is not None
-        if asking.again:
-            self.ask(asking.when, asking.routine, asking.record, again=True)
-            return
-        self.log(self.now, "rating", when=asking.when, routine=asking.routine, rating=None)
-        if asking.when == "before":
-            self.start(asking.routine, reason=asking.routine)
-        elif asking.record is not None:
-            self.journal(asking.record)
+        raise NotImplementedError
 
     def drop_question(self) -> None:
-        """A check-in no longer waited for (another phrase, or the end); what it held is
-        kept."""
-        asking, self.asking = self.asking, None
-        if asking is not None and asking.record is not None:
-            self.journal(asking.record)
-
-    # -- intents ----------------------------------------------------------------------------
-    def on_pause(self) -> None:
-        self.interrupt("pause")
-        self.start("pause")
-
-    def on_help(self) -> None:
-        self.interrupt("help")
-        self.start("help")
-
-    def on_what_can_i_say(self) -> None:
-        self.interrupt("phrases")
-        self.start("phrases")
-
-    def on_resume(self) -> None:
-        if self.interrupted is None:
-            self.reply(ANSWERS["nothing_to_resume"])
-            return
-        running, section = self.interrupted
-        self.interrupted = None
-        marks = running.program.marks
-        at = marks[section].start if marks else 0
-        self.start(running.program.name, at=at, running=running, reason="resume")
-
-    def on_quiet(self) -> None:
-        self.interrupted = None
-        self.stop(reason="quiet")
-        self.running = None
-        self.reply(ANSWERS["quiet"])
-
-    def on_next(self) -> None:
-        self.jump(+1)
-
-    def on_skip(self) -> None:
-        self.jump(+1)
-
-    def on_repeat(self) -> None:
-        if self.running is None or self.state is not State.PLAYING:
-            self.reply(ANSWERS["nothing_playing"])
-            return
-        program = self.running.program
-        pos = self.player.position
-        section = program.section_at(pos)
-        if pos - program.marks[section].start < REPEAT_GRACE * self.player.rate and section:
-            section -= 1  # the section just began: "repeat" means the one before
-        self.seek(program.marks[section].start, "repeat")
-
-    def on_slower(self) -> None:
-        self.change_pace(STEP_FACTOR)
-
-    def on_faster(self) -> None:
-        self.change_pace(1 / STEP_FACTOR)
-
-    def jump(self, step: int) -> None:
-        if self.running is None or self.state is not State.PLAYING:
-            self.reply(ANSWERS["nothing_playing"])
-            return
-        program = self.running.program
-        if program.name == "breathing":
-            self.reply(ANSWERS["no_skip"])
-            return
-        section = program.section_at(self.player.position) + step
-        if section >= len(program.marks):
-            self.stop(reason="skip")
-            self.running = None
-            self.reply(ANSWERS["last_part"])
-            return
-        self.seek(program.marks[section].start, "skip")
-
-    def seek(self, at: int, reason: str) -> None:
-        assert self.running is not None, "only what is playing can move"
-        self.cut_reply()
-        self.player.play(self.running.program.sound, start=at, before=self.take_chime())
-        self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
-                 to=round(at / self.player.rate, 2))
-
-    def change_pace(self, factor: float) -> None:
-        """Slower or faster from the next section (or breath) on, within safe limits."""
-        if self.running is None or self.state is not State.PLAYING:
-            self.reply(ANSWERS["nothing_playing"])
-            return
-        old = self.running
-        name = old.program.name
-        if name not in ("breathing",) + self.sectioned:
-            self.reply(ANSWERS["no_pace"])
-            return
-        options = dict(old.options)
-        key = "pace" if name == "breathing" else "wait_scale"
-        was = options.get(key, 1.0)
-        wanted = was * factor
-        if name == "breathing":
-            phases = self.config.breathing.patterns[options.get("pattern")
-                                                    or self.config.breathing.pattern]
-            wanted = clamp_pace(phases, wanted)
-        else:
-            wanted = min(max(wanted, 0.5), 3.0)
-        if abs(wanted - was) < 1e-6:
-            self.reply(ANSWERS["slowest" if factor > 1 else "fastest"])
-            return
-        options[key] = wanted
-        if name == "breathing":
-            # Keep the number of breaths left the same whatever the pace.
-            breaths = sum(m.label.startswith("breath") for m in old.program.marks)
-            options.setdefault("cycles", breaths)
-            options.pop("minutes", None)
-        index = old.program.section_at(self.player.position) + 1
-        if index >= len(old.program.marks):
-            self.reply(ANSWERS["no_change_left"])  # in the last section: nothing to change
-            return
-        new = render(name, self.config, self.voice, now=self.clock(), **options)
-        program = old.program.splice(index, new)
-        self.running = Running(program, options)
-        self.player.replace(program.sound)
-        self.log(self.now, "pace", routine=name, **{key: round(wanted, 3)})
-        self.reply(ANSWERS["slower" if factor > 1 else "faster"])
+        raise NotImplementedError
 
 
 def intents_of(config: Config) -> dict[str, str]:
