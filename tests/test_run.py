@@ -203,9 +203,14 @@ def test_sigterm_finishes_the_output_file_at_once(tmp_path):
                                 "--output", str(out), "--events", str(events), "--config",
                                 str(ROOT / "config.yaml")], stderr=subprocess.PIPE, text=True)
     # Paced like a microphone: wait for the body scan to start (however long the engines
-    # take to load on a busy machine), then for it to speak a while.
+    # take to load on a busy machine), then for a second of it in the file being written
+    # (on a busy machine the replay falls behind the wall clock).
     start = wait_for_event(events, "routine_start", process, limit=300)
-    time.sleep(3.0)
+    part = out.with_name(f".{out.name}.part")
+    deadline = time.monotonic() + 120
+    while part.stat().st_size < 44 + 2 * OUT_RATE * (start["t"] + 1.0):
+        assert time.monotonic() < deadline and process.poll() is None, "no output written"
+        time.sleep(0.1)
     process.send_signal(signal.SIGTERM)
     started = time.monotonic()
     code = process.wait(10)
