@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from .build import build_assistant
 from .deciding.assistant import Assistant
 from .deciding.log import EventLog
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
@@ -175,10 +176,9 @@ class Session:
         recogniser = recogniser_for(config, store=store, tell=tell) if self.listening \
             else Deaf(config.phrases)
         keep = journal and config.journal and self.listening
-        self.assistant = Assistant(config, recogniser=recogniser,
-                                   voice=voice_for(config), player=self.player, log=log,
-                                   journal=Keeper(Journal(journal_path(store)) if keep else None,
-                                                  tell))
+        self.assistant = build_assistant(
+            config, recogniser=recogniser, voice=voice_for(config), player=self.player, log=log,
+            journal=Keeper(Journal(journal_path(store)) if keep else None, tell))
         self.device = config.input_device if listen and input is None else False
         self.chunks: Iterator[np.ndarray] = iter(())
         if input is not None:  # read (or refused) now, before any output is written

@@ -36,12 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
+from assistant.build import build_assistant  # noqa: E402
 from assistant.deciding.assistant import Assistant  # noqa: E402
-from assistant.deciding.log import EventLog  # noqa: E402
 from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav  # noqa: E402
-from assistant.sound.player import Player  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402
 from assistant.speaking.voice import Voice  # noqa: E402
 from tests.support.analysis import Room, loopback, speech_end  # noqa: E402
@@ -87,8 +86,8 @@ class Bench:
         if key not in self.recognisers:
             self.recognisers[key] = make_recogniser(config, store=self.args.store)
         recogniser = self.recognisers[key].fresh()
-        return Assistant(config, recogniser=recogniser, voice=self.voice, player=Player(),
-                         log=EventLog(), clock=lambda: MORNING)
+        return build_assistant(config, recogniser=recogniser, voice=self.voice,
+                               clock=lambda: MORNING)
 
     def routine_level(self, routine: str, config) -> float:
         if routine not in self.speech_level:

@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
+from assistant.build import build_assistant  # noqa: E402
 from assistant.deciding.assistant import Assistant  # noqa: E402
-from assistant.deciding.log import EventLog  # noqa: E402
 from assistant.learning.speakers import speak  # noqa: E402
 from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
-from assistant.sound.player import Player  # noqa: E402
 from assistant.speaking.routines import ROUTINES  # noqa: E402
 from assistant.speaking.voice import Voice  # noqa: E402
 from tests.support.analysis import Room, loopback  # noqa: E402
@@ -59,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                  for v in ("slt", "rms", "awb", "kal16")]
 
     def fresh() -> Assistant:
-        return Assistant(config, recogniser=recogniser.fresh(), voice=voice, player=Player(),
-                         log=EventLog(), clock=lambda: dt.datetime(2026, 11, 28, 9, 40),
-                         cancel_echo={"auto": None, "on": True, "off": False}[args.echo_cancel])
+        return build_assistant(config, recogniser=recogniser.fresh(), voice=voice,
+                               clock=lambda: dt.datetime(2026, 11, 28, 9, 40),
+                               cancel_echo={"auto": None, "on": True,
+                                            "off": False}[args.echo_cancel])
 
     rows = []
     for gain in (float(g) for g in args.gains.split(",")):

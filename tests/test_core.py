@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from assistant import settings as config_module
-from assistant.deciding.assistant import Assistant
+from assistant.build import build_assistant
 from assistant.deciding.controls import STEP_FACTOR
 from assistant.deciding.log import EventLog
 from assistant.deciding.state import State
@@ -80,7 +80,7 @@ class Run:
         self.log = EventLog()
         self.player = Player()
         self.recorder = WavRecorder(self.player)
-        self.assistant = Assistant(config, recogniser=Scripted(
+        self.assistant = build_assistant(config, recogniser=Scripted(
             {t: phrase.get(what, what) for t, what in script.items()}), voice=voice,
             player=self.player, log=self.log, clock=lambda: NOW, cancel_echo=False,
             journal=self.records.append)
@@ -370,8 +370,8 @@ def test_the_voice_cut_off_at_a_candidate_is_not_taken_for_its_own_phrase(config
             Detection(phrase, 19.4, 20.45, 20.6)]
     cut = [Detection(phrase, 19.5, 20.2, 20.3)]
     log = EventLog()
-    assistant = Assistant(quiet, recogniser=Emits(said, own=cut), voice=voice,
-                          player=Player(), log=log, clock=lambda: NOW, cancel_echo=False)
+    assistant = build_assistant(quiet, recogniser=Emits(said, own=cut), voice=voice, log=log,
+                                clock=lambda: NOW, cancel_echo=False)
     assistant.canceller = PERSON
     recorder = WavRecorder(assistant.player)
     assistant.start("body_scan")

@@ -109,16 +109,13 @@ def test_the_users_voice_over_the_assistant_is_kept_and_heard(speaker, tmp_path)
 
 
 def test_the_assistant_hears_the_microphone_untouched_while_it_is_silent(tmp_path):
-    from assistant.deciding.assistant import Assistant
-    from assistant.deciding.log import EventLog
-    from assistant.sound.player import Player
+    from assistant.build import build_assistant
 
     config = config_module.load(ROOT / "config.yaml")[0]
     recogniser = make_recogniser(replace(config, engine="pocketsphinx"))
     heard, feed = [], recogniser.feed
     recogniser.feed = lambda chunk: heard.append(chunk.copy()) or feed(chunk)
-    assistant = Assistant(config, recogniser=recogniser, voice=Voice(), player=Player(),
-                          log=EventLog())
+    assistant = build_assistant(config, recogniser=recogniser, voice=Voice())
     assert assistant.canceller is not None  # on for PocketSphinx
     mic = to_int16(np.concatenate([silence(0.2), flite("ground me now", "awb")]))
     mic = mic[:len(mic) // 320 * 320]
@@ -248,17 +245,15 @@ def test_a_phrase_where_the_microphone_held_only_the_echo_is_not_acted_on(person
     phrase "heard" where the microphone held nothing but the assistant's echo is ignored as
     "echo only"; the pause phrase said by a person 6 dB under that echo, at the same moment,
     is acted on."""
-    from assistant.deciding.assistant import Assistant
-    from assistant.deciding.log import EventLog
-    from assistant.sound.player import Player
+    from assistant.build import build_assistant
 
     config = config_module.load(ROOT / "config.yaml")[0]
     said = flite("stop everything", "slt")
     at, end = 30.0, 30.0 + speech_end(said)
     level = 10 ** ((db(through(Room(noise=2e-4), speaker)) - 6 - db(said[said != 0])) / 20)
     user = np.concatenate([silence(at), said * level]) if person else None
-    assistant = Assistant(config, recogniser=Claims({end: "stop everything"}), voice=Voice(),
-                          player=Player(), log=EventLog(), cancel_echo=True)
+    assistant = build_assistant(config, recogniser=Claims({end: "stop everything"}),
+                                voice=Voice(), cancel_echo=True)
     events = loopback(assistant, "body_scan", room=Room(noise=2e-4), user=user,
                       limit=end + 1.0)
     ignored = [(e["phrase"], e["evidence"]) for e in events if e["event"] == "ignored"]

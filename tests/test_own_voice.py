@@ -9,12 +9,10 @@ import numpy as np
 import pytest
 
 from assistant import settings as config_module
+from assistant.build import build_assistant
 from assistant.deciding.assistant import Assistant
-from assistant.deciding.log import EventLog
 from assistant.deciding.own_voice import Verdict
-from assistant.recognisers import make_recogniser
 from assistant.sound import IN_RATE
-from assistant.sound.player import Player
 from assistant.speaking.voice import Voice
 
 from .conftest import flite
@@ -31,9 +29,8 @@ def assistant_for(path, cancel_echo: bool | None = None, engine: str = "pocketsp
     alone (the first stage of the default engine) unless another engine is asked for."""
     config, _ = config_module.load(path)
     config = replace(config, engine=engine)
-    return Assistant(config, recogniser=make_recogniser(config), voice=Voice(rate=config.rate),
-                     player=Player(), log=EventLog(), clock=lambda: MORNING,
-                     cancel_echo=cancel_echo)
+    return build_assistant(config, voice=Voice(rate=config.rate), clock=lambda: MORNING,
+                           cancel_echo=cancel_echo)
 
 
 def says_its_own_phrase(example, write_config, cancel_echo: bool | None = False,

@@ -10,7 +10,7 @@ import pytest
 
 from assistant import cli
 from assistant import settings as config_module
-from assistant.deciding.assistant import Assistant
+from assistant.build import build_assistant
 from assistant.deciding.log import EventLog
 from assistant.deciding.state import State
 from assistant.hearing import whisper
@@ -109,8 +109,8 @@ def test_a_rejected_candidate_lets_the_voice_go_on_exactly_where_it_stopped(
     voice = Voice(rate=config.rate, volume=config.volume)
     player = Player()
     log = EventLog()
-    assistant = Assistant(config, recogniser=recogniser, voice=voice, player=player, log=log,
-                          clock=lambda: NOW, cancel_echo=False)
+    assistant = build_assistant(config, recogniser=recogniser, voice=voice, player=player,
+                                log=log, clock=lambda: NOW, cancel_echo=False)
     recorder = WavRecorder(player)
     talk = to_int16(np.concatenate([silence(3.6), flite("the weather was mild this afternoon",
                                                          "awb"), silence(4.0)]))
@@ -145,8 +145,8 @@ def test_a_confirmed_pause_runs_the_pause_routine(config, transcriber, tmp_path)
     recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
                                     first=Claims({end: "stop everything"}))
     log = EventLog()
-    assistant = Assistant(config, recogniser=recogniser, voice=Voice(rate=config.rate),
-                          player=Player(), log=log, clock=lambda: NOW, cancel_echo=False)
+    assistant = build_assistant(config, recogniser=recogniser, voice=Voice(rate=config.rate),
+                                log=log, clock=lambda: NOW, cancel_echo=False)
     assistant.start("ground")
     for i in range(0, len(talk), 320):
         assistant.feed(talk[i:i + 320])
@@ -314,8 +314,8 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
     mic = to_int16(np.concatenate([silence(0.04), echo, silence(2.0)]))
     recogniser = TwoStageRecogniser(own.phrases, transcriber=transcriber, first=None)
     log, player = EventLog(), Player()
-    assistant = Assistant(own, recogniser=recogniser, voice=voice, player=player, log=log,
-                          clock=lambda: NOW, cancel_echo=False)
+    assistant = build_assistant(own, recogniser=recogniser, voice=voice, player=player,
+                                log=log, clock=lambda: NOW, cancel_echo=False)
     assert recogniser.eagers, "the assistant listens to its own output"
     recorder = WavRecorder(player)  # plays it out, as a sound card takes it
     assistant.start("pause")
