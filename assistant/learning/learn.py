@@ -10,29 +10,34 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from .. import store
-from ..hearing.embedding import BLOCK, FRAMES, Classifier, Embedder, models_installed
+from ..hearing.embedding import Classifier, Embedder, models_installed
 from ..settings import normalise_phrase
 from ..sound import IN_RATE
-from .augment import clip_like, glide, pink
+from .augment import glide, pink
 from .enroll import digest, load
+from .examples import (
+    Examples,
+    negative_windows,
+    positive_windows,
+    read_step,
+    streamed,
+    write_step,
+)
 from .lexicon import COMMON, dictionary, neighbours
+from .network import fit
 from .speakers import RATES, speak, voices
 
-#: Examples kept on disk for learning are half precision: half the memory and the disk, and
-#: far finer than the differences learned from (an embedding's rounding error is ~1e-3).
-STORED = np.float16
 VERSION = 8  # change when the data or the network changes, so old caches are not used
 ENROLLED_COPIES = 30  # augmented copies of each take of the user's own voice
 #: The kind of thing the assistant itself says (calm guidance, dates, breathing cues, contacts),
@@ -76,67 +81,6 @@ def cache_path(folder: Path, phrases: tuple[str, ...], voice: str = "", *,
     what = (VERSION, sorted(phrases)) + ((sorted(exclude),) if exclude else ())
     key = hashlib.sha256(repr(what).encode()).hexdigest()[:16]
     return folder / (f"phrases-{key}-{voice}.npz" if voice else f"phrases-{key}.npz")
-
-
-def positive_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
-                     noises: list[np.ndarray], after: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, float]:
-    """Windows ending just after the phrase, from a random position in the first block.
-
-    ``after`` is speech that follows the phrase, as when it is said inside a sentence.
-    """
-    lead = int(rng.integers(BLOCK)) + BLOCK * int(rng.integers(2, 6))
-    loud = np.flatnonzero(np.abs(sound) > 0.05 * np.abs(sound).max())
-    end = lead + (loud[-1] if len(loud) else len(sound))
-    if after is not None:
-        gap = np.zeros(int(rng.integers(IN_RATE // 8)), np.float32)
-        sound = np.concatenate([sound, gap, after])
-    windows = embedder.history(embedder.clip(clip_like(sound, rng, noises, lead) * 32767))
-    first = int(np.ceil(end / BLOCK))  # the first block that holds the phrase's end
-    duration = (len(loud) and (loud[-1] - loud[0])) / IN_RATE
-    # A copy: a slice would keep the whole recording's windows alive (140 MB a phrase).
-    return windows[first - 1:first + 2].copy(), duration
-
-
-def negative_windows(sound: np.ndarray, embedder: Embedder, rng: np.random.Generator,
-                     noises: list[np.ndarray], piece: float = 2.0) -> np.ndarray:
-    """Every window of ``sound``, cut into short recordings."""
-    n = int(piece * IN_RATE)
-    parts = [clip_like(sound[i:i + n], rng, noises, BLOCK * int(rng.integers(1, 4)))
-             for i in range(0, len(sound), n)]
-    return np.concatenate([embedder.history(embedder.clip(p * 32767)) for p in parts])
-
-
-@dataclass
-class Examples:
-    """Windows of embeddings with their labels (0: none of the phrases, k: phrase k)."""
-
-    windows: list[np.ndarray] = field(default_factory=list)
-    labels: list[int] = field(default_factory=list)
-    duration: float = 0.0
-    """For one phrase's examples: how long it typically takes to say."""
-
-    def add(self, windows: np.ndarray, label: int) -> None:
-        self.windows.append(windows.astype(STORED))
-        self.labels += [label] * len(windows)
-
-    def extend(self, other: Examples) -> None:
-        self.windows += other.windows
-        self.labels += other.labels
-
-    def matrix(self, *, consume: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Every window as one row of a float32 matrix, and the labels. With ``consume``,
-        each part is let go as soon as it is copied in, so the examples are held once, not
-        twice."""
-        rows = sum(len(w) for w in self.windows)
-        x = np.empty((rows, FRAMES * 96), np.float32)
-        at = 0
-        for i, w in enumerate(self.windows):
-            x[at:at + len(w)] = w.reshape(len(w), -1)
-            at += len(w)
-            if consume:
-                self.windows[i] = np.zeros((0,) + w.shape[1:], STORED)  # not a view of w
-        return x, np.array(self.labels)
 
 
 @dataclass
@@ -325,144 +269,6 @@ def synthesise(phrases: tuple[str, ...], *, seed: int, exclude: set[str],
             else:
                 examples.extend(made)
     return Synthetic(examples, np.array(durations), noises, vocabulary, parts)
-
-
-def write_step(path: Path, made: Examples) -> None:
-    """One finished step: its windows (``.npy`` in half precision, readable without loading
-    it all), then its labels (``.npz``), which mark the step as whole."""
-    def windows(f: BinaryIO) -> None:  # part after part, never all of them joined in memory
-        rows = sum(len(w) for w in made.windows)
-        np.lib.format.write_array_header_1_0(f, {
-            "descr": np.lib.format.dtype_to_descr(np.dtype(STORED)), "fortran_order": False,
-            "shape": (rows, FRAMES, 96)})
-        for w in made.windows:
-            f.write(np.ascontiguousarray(w, STORED).tobytes())
-
-    store.write_private_with(path.with_suffix(".npy"), windows)
-    buffer = io.BytesIO()
-    np.savez(buffer, labels=np.array(made.labels), duration=np.array(made.duration))
-    store.write_private(path.with_suffix(".npz"), buffer.getvalue())
-
-
-def read_step(path: Path, *, windows: bool = True) -> Examples | None:
-    """A step kept by an earlier, interrupted learning (None if not there or unreadable);
-    its windows too, or only their labels."""
-    try:
-        with np.load(path.with_suffix(".npz")) as data:
-            made = Examples([], [int(x) for x in data["labels"]], float(data["duration"]))
-        rows = np.load(path.with_suffix(".npy"), mmap_mode="r")
-        if len(rows) != len(made.labels):
-            return None
-        if windows:
-            made.windows.append(np.array(rows))
-        del rows  # unmapped
-        return made
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-
-
-def read_rows(path: Path, rows: int = 4096) -> Iterator[np.ndarray]:
-    """The rows of a 2- or 3-dimensional ``.npy`` file, a few thousand at a time, flattened,
-    read (not mapped: a mapping would hold every page it had touched)."""
-    with open(path, "rb") as f:
-        version = np.lib.format.read_magic(f)
-        header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                  else np.lib.format.read_array_header_2_0)
-        shape, _, dtype = header(f)
-        width = int(np.prod(shape[1:]))
-        left = shape[0]
-        while left:
-            n = min(rows, left)
-            yield np.fromfile(f, dtype=dtype, count=n * width).reshape(n, width)
-            left -= n
-
-
-def streamed(parts: list[Path], extra: Examples, path: Path) -> np.ndarray:
-    """The windows of every step's file, then ``extra``'s, as rows of one half-precision
-    matrix in a file (``path``): the system keeps in memory what the fit reads, and can let
-    it go; each step's file is mapped only while it is copied."""
-    counts = [np.load(p, mmap_mode="r").shape[0] for p in parts]
-    rows = sum(counts) + sum(len(w) for w in extra.windows)
-    x = np.lib.format.open_memmap(path, mode="w+", dtype=STORED, shape=(rows, FRAMES * 96))
-    os.chmod(path, 0o600)
-    at = 0
-    for part in parts:
-        for chunk in read_rows(part):
-            x[at:at + len(chunk)] = chunk
-            at += len(chunk)
-    for w in extra.windows:
-        x[at:at + len(w)] = w.reshape(len(w), -1)
-        at += len(w)
-    return x
-
-
-def fit(x: np.ndarray, y: np.ndarray, phrases: tuple[str, ...], durations: np.ndarray,
-        rng: np.random.Generator, *, members: int = 3) -> Classifier:
-    """An ensemble of networks, each from its own start and its own resample of the data."""
-    mean, scale = column_stats(x)
-    x -= mean  # in place: the examples are the largest thing held while learning
-    x /= scale
-    nets = [fit_one(x, y, len(phrases) + 1, rng, pick=rng.integers(len(y), size=len(y)))
-            for _ in range(members)]
-    w1, b1, w2, b2 = (np.stack(p) for p in zip(*nets))
-    return Classifier(phrases, mean.astype(np.float32), scale.astype(np.float32), w1, b1, w2, b2,
-                      durations=durations.astype(np.float32))
-
-
-def column_stats(x: np.ndarray, rows: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """Each column's mean and standard deviation (+ 1e-3), summed in float64 a few thousand
-    rows at a time: numpy's own would make a float64 copy of all of ``x`` (over 1 GB)."""
-    total = np.zeros(x.shape[1], np.float64)
-    for i in range(0, len(x), rows):
-        total += x[i:i + rows].sum(axis=0, dtype=np.float64)
-    mean = total / len(x)
-    spread = np.zeros(x.shape[1], np.float64)
-    for i in range(0, len(x), rows):
-        spread += ((x[i:i + rows] - mean) ** 2).sum(axis=0)
-    return mean.astype(np.float32), (np.sqrt(spread / len(x)) + 1e-3).astype(np.float32)
-
-
-def fit_one(x: np.ndarray, y: np.ndarray, k: int, rng: np.random.Generator, *,
-            pick: np.ndarray | None = None, hidden: int = 64, epochs: int = 30
-            ) -> list[np.ndarray]:
-    """One softmax network trained with Adam on the rows ``pick`` of ``x`` (all, by default;
-    rows are gathered a batch at a time, never copied all at once); classes weighted so each
-    counts the same."""
-    pick = np.arange(len(y)) if pick is None else pick
-    counts = np.bincount(y[pick], minlength=k).astype(np.float32)
-    weight = (len(pick) / (k * np.maximum(counts, 1)))[y]
-    params = [rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
-              np.zeros(hidden, np.float32),
-              rng.normal(0, np.sqrt(1 / hidden), (hidden, k)).astype(np.float32),
-              np.zeros(k, np.float32)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    step, lr, decay = 0, 1e-3, 1e-4
-    for _ in range(epochs):
-        order = pick[rng.permutation(len(pick))]
-        for i in range(0, len(order), 256):
-            batch = order[i:i + 256]
-            xb, yb, wb = x[batch].astype(np.float32), y[batch], weight[batch]
-            h_pre = xb @ params[0] + params[1]
-            keep = (rng.random(h_pre.shape) > 0.2) / 0.8  # dropout on the hidden layer
-            h = np.maximum(h_pre, 0) * keep
-            z = h @ params[2] + params[3]
-            z -= z.max(axis=1, keepdims=True)
-            p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
-            dz = p
-            dz[np.arange(len(yb)), yb] -= 1
-            dz *= (wb / wb.sum())[:, None]
-            dh = (dz @ params[2].T) * keep * (h_pre > 0)
-            grads = [xb.T @ dh + decay * params[0], dh.sum(0), h.T @ dz + decay * params[2],
-                     dz.sum(0)]
-            step += 1
-            for j, g in enumerate(grads):
-                m[j] = 0.9 * m[j] + 0.1 * g
-                v[j] = 0.999 * v[j] + 0.001 * g * g
-                mh, vh = m[j] / (1 - 0.9 ** step), v[j] / (1 - 0.999 ** step)
-                params[j] -= lr * mh / (np.sqrt(vh) + 1e-8)
-    return params
 
 
 def learned(phrases: tuple[str, ...], folder: Path, *, exclude: Iterable[str] = (),
