@@ -68,11 +68,11 @@ class Machine:
         self.own = OwnVoice()
         self.reference = Reference(player.rate)
         self.canceller = EchoCanceller()
+        # ...before listening for words, by default where that helps the recogniser.
+        self.hear_cancelled = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         #: Seconds of microphone sound waiting behind the chunk being fed (live: the queue of
         #: a loop that fell behind; set by the app).
         self.queued: Callable[[], float] = lambda: 0.0
-        # ...before listening for words, by default where that helps the recogniser.
-        self.hear_cancelled = recogniser.echo_cancel if cancel_echo is None else cancel_echo
         self.handlers = self.make_handlers()
 
     @property
