@@ -170,15 +170,15 @@ class Session:
             check_microphone(config.input_device)  # refuse before any slow start-up work
         stream = stack.enter_context(open(events, "w", encoding="utf-8")) if events else None
         log = EventLog(stream, echo=verbose)
-        self.player = Player(gain=DISCREET if config.discreet else 1.0)
         self.listening = listen or input is not None
         # Only rendering to a file: no engine (nor its models) is loaded for nothing.
         recogniser = recogniser_for(config, store=store, tell=tell) if self.listening \
             else Deaf(config.phrases)
         keep = journal and config.journal and self.listening
         self.assistant = build_assistant(
-            config, recogniser=recogniser, voice=voice_for(config), player=self.player, log=log,
+            config, recogniser=recogniser, voice=voice_for(config), log=log,
             journal=Keeper(Journal(journal_path(store)) if keep else None, tell))
+        self.player = self.assistant.player  # quieter in discreet mode
         self.device = config.input_device if listen and input is None else False
         self.chunks: Iterator[np.ndarray] = iter(())
         if input is not None:  # read (or refused) now, before any output is written

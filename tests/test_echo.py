@@ -283,3 +283,16 @@ def test_a_loop_falling_behind_is_not_taken_for_a_drifting_clock():
                 credit, queue = credit - 1, queue - 1
                 reference.take(chunk, queued=queue * chunk)
         assert abs(reference.drift) < 10.0, (behind, reference.drift)
+
+
+def test_an_echo_with_no_delay_of_its_own_is_taken_out():
+    """A speaker beside the microphone and sound buffers of a few milliseconds bring the
+    echo back sooner than the reference's least lead (``GUARD``): it must still come after
+    its reference, or no filter can take it out (live, 0.2 dB taken out before the
+    microphone was taken ``LATE``; 35 dB after)."""
+    from assistant.build import build_assistant
+
+    config = config_module.load(ROOT / "config.yaml")[0]
+    assistant = build_assistant(config, recogniser=Claims({}), voice=Voice(), cancel_echo=True)
+    loopback(assistant, "body_scan", room=Room(delay=0.0, noise=2e-4), until=20.0)
+    assert assistant.canceller.taken(10.0, 20.0) > 0.9  # more than 10 dB
