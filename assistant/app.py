@@ -29,7 +29,7 @@ from .sound import IN_RATE, AudioError
 from .sound.devices import Microphone, Speaker, check_microphone
 from .sound.files import wav_chunks
 from .sound.player import Player, WavRecorder
-from .speaking.voice import DISCREET, Voice, VoiceError
+from .speaking.voice import DISCREET, Voice, VoiceError, configured_voice
 
 Tell = Callable[[str], None]
 #: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
@@ -39,6 +39,8 @@ MIC_CHUNK = IN_RATE // 100
 ECHO_EVERY = 30.0
 #: Seconds behind the microphone past which the loop's lag is logged (``behind``).
 LAG = 0.2
+#: Live, every routine is rendered again this often, as it will be said twice as far ahead.
+READY_EVERY = 30.0
 
 
 def recogniser_for(config: Config, *, store: Path, tell: Tell = lambda message: None
@@ -105,10 +107,10 @@ def say_once(config: Config, text: str) -> None:
     speaker.close()
 
 
-def voice_for(config: Config) -> Voice:
+def voice_for(config: Config, *, store: Path | None = None) -> Voice:
     """The configured voice, once it has said a word: a voice that cannot speak is the
     configuration's to fix (``ConfigError``, naming the line)."""
-    voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+    voice = configured_voice(config, store=store)
     try:
         voice.say("Okay.")
     except VoiceError as exc:
@@ -176,9 +178,10 @@ class Session:
             else Deaf(config.phrases)
         keep = journal and config.journal and self.listening
         self.assistant = build_assistant(
-            config, recogniser=recogniser, voice=voice_for(config), log=log,
+            config, recogniser=recogniser, voice=voice_for(config, store=store), log=log,
             journal=Keeper(Journal(journal_path(store)) if keep else None, tell))
         self.player = self.assistant.player  # quieter in discreet mode
+        stack.callback(lambda: self.assistant.voice.close())  # the Piper worker ends
         self.device = config.input_device if listen and input is None else False
         self.chunks: Iterator[np.ndarray] = iter(())
         if input is not None:  # read (or refused) now, before any output is written
@@ -201,6 +204,20 @@ class Session:
         self.learner: Learner | None = None
         self.lag = 0.0  # the most the loop is behind the microphone, while it is behind
         self.echo_noted, self.echo_blocks = 0.0, (0, 0)  # when the echo was last noted
+        self.finished = threading.Event()  # set at the end: background work stops
+        stack.callback(self.finished.set)
+
+    def keep_voice_ready(self) -> None:
+        """Live: every routine rendered again, in the background, as it will be said a minute
+        from now, so that one with the date or the time in it never waits for its rendering
+        (with the natural voice a new sentence takes half a second; most are in the cache)."""
+        def keep() -> None:
+            while not self.finished.wait(READY_EVERY):
+                try:
+                    self.assistant.prepare(ahead=READY_EVERY * 2)
+                except Exception:  # noqa: BLE001 - a routine is rendered when asked for
+                    pass
+        threading.Thread(target=keep, name="voice-ahead", daemon=True).start()
 
     def learn_in_background(self) -> None:
         """Live, the first time: learn the pause phrases' ear while listening as before."""
@@ -267,7 +284,12 @@ class Session:
             self.assistant.recogniser.close()
         else:
             recogniser = self.assistant.recogniser
-        self.assistant.reconfigure(config, recogniser=recogniser, voice=voice_for(config))
+        voice = self.assistant.voice
+        if (config.speech, config.rate, config.volume, config.voice) != (
+                old.speech, old.rate, old.volume, old.voice):
+            voice = voice_for(config, store=self.store)
+            self.assistant.voice.close()
+        self.assistant.reconfigure(config, recogniser=recogniser, voice=voice)
         self.player.gain = DISCREET if config.discreet else 1.0
         self.log(self.assistant.now, "reload", used=True)
         self.tell("The changed configuration is in use.")

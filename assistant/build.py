@@ -12,7 +12,7 @@ from .hearing.base import Recogniser
 from .recognisers import make_recogniser
 from .settings import Config
 from .sound.player import Player
-from .speaking.voice import DISCREET, Voice
+from .speaking.voice import DISCREET, Voice, configured_voice
 
 
 def build_assistant(config: Config, *, recogniser: Recogniser | None = None,
@@ -28,7 +28,7 @@ def build_assistant(config: Config, *, recogniser: Recogniser | None = None,
     return Assistant(
         config,
         recogniser=recogniser if recogniser is not None else make_recogniser(config, store=store),
-        voice=voice or Voice(rate=config.rate, volume=config.volume, voice=config.voice),
+        voice=voice or configured_voice(config, store=store),
         player=player or Player(gain=DISCREET if config.discreet else 1.0),
         log=log if log is not None else EventLog(), clock=clock, cancel_echo=cancel_echo,
         journal=journal)

@@ -1,5 +1,5 @@
-"""The command line: ``grounding run | say | detect | enroll | learn | check | setup |
-journal | service | devices``, each done in ``commands/``.
+"""The command line: ``grounding run | say | detect | enroll | learn | record | check |
+setup | journal | service | devices``, each done in ``commands/``.
 
 Library code raises; this module turns what was raised into one message and an exit code:
 0 fine, 2 the configuration, an argument or a file given is wrong, 3 no audio device or
@@ -26,6 +26,7 @@ from .commands.common import (
 from .commands.journal import cmd_journal
 from .commands.learn import cmd_enroll, cmd_learn
 from .commands.listen import cmd_detect, cmd_run
+from .commands.record import cmd_record
 from .commands.say import cmd_say
 from .espeak import EspeakError
 from .hearing.base import ModelError
@@ -95,6 +96,16 @@ def parser() -> argparse.ArgumentParser:
                         "is ready at once (run does this by itself the first time)")
     learn.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
 
+    record = with_config("record", "record a routine's steps in your own voice (or a safe "
+                         "person's), played instead of the synthetic voice; kept only on "
+                         "this device")
+    record.add_argument("routine", nargs="?", help="pause, ground, body_scan, or one of your "
+                        "own routines")
+    record.add_argument("--from", dest="takes", nargs="+", type=Path, metavar="WAV",
+                        help="use these recordings, one for each step in order, instead of "
+                        "the microphone")
+    record.add_argument("--forget", action="store_true", help="delete every recorded step")
+
     with_config("check", "check the configuration and say what to fix")
     journal = sub.add_parser("journal", help="the sessions kept in your private journal",
                              description="The sessions kept in your private journal: when, "
@@ -147,7 +158,7 @@ def answer(argv: list[str] | None) -> int:
     if partly:
         print(partly, file=sys.stderr)
     command = {"run": cmd_run, "say": cmd_say, "detect": cmd_detect, "enroll": cmd_enroll,
-               "learn": cmd_learn,
+               "learn": cmd_learn, "record": cmd_record,
                "check": cmd_check, "setup": cmd_setup, "journal": cmd_journal,
                "service": cmd_service, "devices": cmd_devices}[args.command]
     try:

@@ -58,7 +58,7 @@ from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402
 from assistant.speaking.timeline import Program  # noqa: E402
-from assistant.speaking.voice import Voice  # noqa: E402
+from assistant.speaking.voice import configured_voice  # noqa: E402
 from assistant.speaking.words import fill  # noqa: E402
 from tests.support.analysis import best_match, speech_end  # noqa: E402
 from tests.support.corpus import SHARED  # noqa: E402
@@ -121,9 +121,11 @@ class Trial:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, room: Room, live: Running, config,
-                 rec: Recording):
+                 rec: Recording, store: Path):
         self.args, self.room, self.live, self.config, self.rec = args, room, live, config, rec
-        self.voice = Voice(rate=config.rate, volume=config.volume, voice=config.voice)
+        # The assistant's own renderings, from its cache (the natural voice differs a little
+        # each time it renders a text).
+        self.voice = configured_voice(config, store=store)
         self.rng = random.Random(args.seed)
         self.echo = 10 ** (args.echo_db / 20) if args.echo_db is not None else 0.0
         self.commands = commands(args)
@@ -473,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
             # beside the assistant it measures: this thread, and what it starts from now on
             # (the person's voice), yields the processor to it.
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-            bench = Bench(args, room, live, config, rec)
+            bench = Bench(args, room, live, config, rec, store)
             trials: list[Trial] = []
             own = None
             try:

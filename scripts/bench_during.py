@@ -42,7 +42,7 @@ from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.sound.files import read_wav  # noqa: E402
 from assistant.speaking.routines import render  # noqa: E402
-from assistant.speaking.voice import Voice  # noqa: E402
+from assistant.speaking.voice import configured_voice  # noqa: E402
 from tests.support.analysis import Room, loopback, speech_end  # noqa: E402
 from tests.support.corpus import SHARED  # noqa: E402
 from tests.support.voices import flite  # noqa: E402
@@ -71,7 +71,7 @@ class Bench:
         self.base, _ = config_module.load(args.config)
         if args.engine:
             self.base = replace(self.base, engine=args.engine)
-        self.voice = Voice(rate=self.base.rate, volume=self.base.volume)
+        self.voice = configured_voice(self.base, store=args.store)  # its renderings kept
         self.recognisers: dict[tuple, object] = {}
         self.speech_level: dict[str, float] = {}
 

@@ -32,7 +32,7 @@ from assistant.learning.speakers import speak  # noqa: E402
 from assistant.recognisers import make_recogniser  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
 from assistant.speaking.routines import ROUTINES  # noqa: E402
-from assistant.speaking.voice import Voice  # noqa: E402
+from assistant.speaking.voice import configured_voice  # noqa: E402
 from tests.support.analysis import Room, loopback  # noqa: E402
 
 
@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     config, _ = config_module.load(args.config)
     config = replace(config, engine=args.engine or config.engine)
-    recogniser = make_recogniser(config, store=ROOT / "bench-out" / "store")
-    voice = Voice(rate=config.rate)
+    store = ROOT / "bench-out" / "store"
+    recogniser = make_recogniser(config, store=store)
+    voice = configured_voice(config, store=store)  # the configured voice, its renderings kept
     pause = config.words["pause"][0]
     with tempfile.TemporaryDirectory() as tmp:
         users = [speak("flite", v, pause, 1.0, None, Path(tmp)) * 0.5

@@ -62,6 +62,26 @@ def cli(*args: str, timeout: float = 300, cwd: Path = ROOT, env: dict | None = N
                           stdin=subprocess.DEVNULL if input is None else None)
 
 
+def data_folder(path: Path) -> Path:
+    """A data folder of its own for one test, whose voice renderings are the tests' shared
+    ones (they hold only the assistant's own words): the natural voice renders each
+    sentence once for the whole run, not once for every test that starts afresh."""
+    path.mkdir(parents=True, exist_ok=True)
+    shared = Path(os.environ["GROUNDING_DATA"]) / "voice"
+    shared.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (path / "voice").symlink_to(shared, target_is_directory=True)
+    return path
+
+
+def voice_of(config, store: Path | None = None):
+    """The voice ``run`` speaks with for ``config``, reading the same cache (the tests' data
+    folder unless ``store``): the natural voice renders a text a little differently each
+    time, so what a test expects must be the very rendering ``run`` played."""
+    from assistant.speaking.voice import configured_voice
+
+    return configured_voice(config, store=store or Path(os.environ["GROUNDING_DATA"]))
+
+
 def read_events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 

@@ -14,9 +14,8 @@ from assistant import settings as config_module
 from assistant.journal import Journal, journal_path, plot
 from assistant.speaking.answers import GAP
 from assistant.speaking.routines import render
-from assistant.speaking.voice import Voice
 
-from .conftest import ROOT, cli, flite, read_events, save, silence
+from .conftest import ROOT, cli, data_folder, flite, read_events, save, silence, voice_of
 
 
 def checkin_config(tmp_path) -> tuple:
@@ -33,14 +32,14 @@ def rated(tmp_path_factory):
     """A command, "seven" at the check-in, the routine, then "four" after it."""
     tmp = tmp_path_factory.mktemp("journal")
     path, config = checkin_config(tmp)
-    voice = Voice(rate=config.rate, volume=config.volume)
+    store = data_folder(tmp / "store")
+    voice = voice_of(config, store)
     seconds = render("breathing", config, voice).seconds
     command = flite("breathe with me", "slt")
     seven, four = flite("seven", "rms"), flite("four", "slt")
     thanks = len(voice.say("Seven, thank you.")) / 22050 + GAP + 0.34
     wav = save(tmp / "in.wav", silence(0.5), command, silence(5.0), seven,
                silence(0.5 + thanks + seconds + 4.0), four, silence(8.0))
-    store = tmp / "store"
     result = cli("run", "--config", path, "--input", wav, "--output", tmp / "out.wav",
                  "--events", tmp / "ev.jsonl", "--fast", env={"GROUNDING_DATA": str(store)})
     assert result.returncode == 0, result.stderr
@@ -116,7 +115,7 @@ def test_the_journal_is_private(rated):
 
 
 def test_a_journal_that_cannot_be_written_never_stops_the_routine(tmp_path):
-    store = tmp_path / "store"
+    store = data_folder(tmp_path / "store")
     journal_path(store).mkdir(parents=True)  # in the way: no database can be made there
     wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms"),
                silence(3.0), flite("stop everything", "slt"), silence(3.0),
@@ -133,7 +132,7 @@ def test_a_journal_that_cannot_be_written_never_stops_the_routine(tmp_path):
 
 
 def test_forget_asks_once_and_no_journal_keeps_nothing(tmp_path):
-    store = tmp_path / "store"
+    store = data_folder(tmp_path / "store")
     env = {"GROUNDING_DATA": str(store)}
     wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt"),
                silence(2.0), flite("be quiet now", "slt"), silence(2.0))
@@ -154,7 +153,7 @@ def test_journal_false_in_the_configuration_keeps_none(tmp_path):
     data["journal"] = False
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
-    store = tmp_path / "store"
+    store = data_folder(tmp_path / "store")
     wav = save(tmp_path / "in.wav", silence(0.5), flite("stop everything", "slt"),
                silence(2.0), flite("be quiet now", "slt"), silence(2.0))
     result = cli("run", "--config", path, "--input", wav, "--output", tmp_path / "o.wav",

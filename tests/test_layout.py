@@ -109,3 +109,20 @@ def test_nothing_for_measuring_ships_in_the_product():
     assert "analysis" not in names
     text = "\n".join(p.read_text() for p in PACKAGE.rglob("*.py"))
     assert "HELD_OUT" not in text and "speech_commands" not in text
+
+
+def test_the_gpl_voice_runs_only_in_a_process_of_its_own():
+    """Piper (GPL-3.0-or-later) is imported by its worker alone, a program the assistant
+    (MIT) runs but never imports (docs/voice.md)."""
+    importers = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if any(n == "piper" or n.startswith("piper.") for n in names):
+                importers.add(path.relative_to(ROOT).as_posix())
+    assert importers == {"assistant/speaking/piper_worker.py"}
+    worker = "assistant.speaking.piper_worker"
+    assert not [a for a, deps in import_graph().items() if worker in deps]
+    assert (PACKAGE / "speaking" / "piper_worker.py").read_text().startswith(
+        "# SPDX-License-Identifier: GPL-3.0-or-later")

@@ -22,10 +22,9 @@ from assistant.sound.files import resample
 from assistant.speaking.answers import chime, greeting
 from assistant.speaking.routines import render
 from assistant.speaking.timeline import LEAD_IN
-from assistant.speaking.voice import Voice
 from assistant.speaking.words import fill
 
-from .conftest import ROOT, flite, silence
+from .conftest import ROOT, flite, silence, voice_of
 from .support.analysis import best_match, speech_end
 from .support.live import Running
 from .support.pulse import RATE, Recording, Room
@@ -119,7 +118,7 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
     # ...and where the speaker fell silent: the body scan stopped within half a second.
     speaker = sound[:, 1]
     config = config_module.load(ROOT / "config.yaml")[0]
-    opening = Voice(rate=config.rate, volume=config.volume).say(
+    opening = voice_of(config).say(
         fill(config.scripts["pause"][0].say, {"name": config.name}))
     at, similarity = best_match(speaker, opening)
     assert similarity > 0.95, "the pause routine's first sentence was not played"
@@ -134,7 +133,7 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
     stop = int(spoken[-1])  # the last sound before the chime: where the scan stopped
     assert (stop - phrase_end) / RATE < 0.5, "the voice went on after the pause phrase"
     assert (chimed - stop) / RATE >= 0.1, "speech went on where the stop should be"
-    scan = render("body_scan", config, Voice(rate=config.rate, volume=config.volume))
+    scan = render("body_scan", config, voice_of(config))
     where, alike = best_match(scan.sound, speaker[stop - RATE // 2:stop])
     assert alike > 0.9, "what stopped was the body scan"
     assert where / RATE > 3.0, "the body scan had been speaking for seconds when it stopped"
@@ -149,7 +148,7 @@ def test_live_its_own_voice_coming_back_starts_nothing(tmp_path, example):
                                               "and I will stop. Or say continue please.")
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(example, sort_keys=False))
-    voice = Voice(rate=example["voice"]["rate"], volume=example["voice"]["volume"])
+    voice = voice_of(config_module.load(config)[0])
     greeted = len(voice.say(greeting("stop everything"))) / OUT_RATE + len(chime()) / OUT_RATE
     with Room(tmp_path / "pulse", echo_db=-6) as room:
         room.say(silence(0.1), IN_RATE)

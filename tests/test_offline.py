@@ -157,6 +157,9 @@ def test_nothing_it_hears_reaches_the_disk(tmp_path):
     # ...and the journal: a row per routine (when, which, how long, how it ended), no sound.
     journal = journal_path(Path(os.environ["GROUNDING_DATA"]))
     kept = {str(journal), f"{journal}-journal"}
+    # ...and the voice's renderings of its own words (docs/voice.md), nothing heard.
+    voice = Path(os.environ["GROUNDING_DATA"]) / "voice"
+    kept |= {w for w in written if Path(w).parent == voice}
     temporary = Path(tempfile.gettempdir())
     others = {w for w in written - asked - kept
               if not w.startswith(("/dev/null", "/dev/shm/sem."))}

@@ -18,9 +18,8 @@ from assistant.sound.player import FADE_OUT
 from assistant.speaking.answers import ANSWERS, chime
 from assistant.speaking.routines import render
 from assistant.speaking.timeline import LEAD_IN
-from assistant.speaking.voice import Voice
 
-from .conftest import ROOT, cli, flite, read_events, run_through, save, silence
+from .conftest import ROOT, cli, flite, read_events, run_through, save, silence, voice_of
 from .support.analysis import best_match
 
 STOP_LIMIT = 0.100  # seconds of audio time from the pause trigger to silence
@@ -101,8 +100,7 @@ def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(sc
     # Then, after its calm lead-in, the pause routine's first sentence, sample for sample,
     # and the silence it asks for after it.
     config = config_module.load(ROOT / "config.yaml")[0]
-    opening = Voice(rate=config.rate, volume=config.volume).say(
-        config.scripts["pause"][0].say.format(name=config.name))
+    opening = voice_of(config).say(config.scripts["pause"][0].say.format(name=config.name))
     # The chime before each routine, nothing else before it.
     chimes_at(out, t_scan)
     start = chimes_at(out, t_pause) + int(round(LEAD_IN * OUT_RATE))
@@ -148,7 +146,7 @@ def test_resume_goes_back_to_the_start_of_the_interrupted_section(tmp_path):
     assert t_pause - (first_start + at / OUT_RATE) < 12  # the section that was playing
     # "quiet" is answered in a few words, then leaves silence to the end.
     config = config_module.load(ROOT / "config.yaml")[0]
-    okay = Voice(rate=config.rate, volume=config.volume).say(ANSWERS["quiet"])
+    okay = voice_of(config).say(ANSWERS["quiet"])
     b = chimes_at(out, t_quiet)
     assert np.abs(out[b:b + len(okay)] - okay).max() <= 2 / 32768
     assert np.abs(out[b + len(okay):]).max() < 1e-4
@@ -285,7 +283,7 @@ def test_phrases_with_nothing_to_do_are_answered_and_own_routines_and_the_list_p
     assert [e["routine"] for e in events if e["event"] == "routine_start"] == \
         ["check_in", "phrases"]
     config = config_module.load(ROOT / "config.yaml")[0]
-    voice = Voice(rate=config.rate, volume=config.volume)
+    voice = voice_of(config)
     resume = first(events, "answer", text=ANSWERS["nothing_to_resume"])["t"]
     b = chimes_at(out, resume)
     answer = voice.say(ANSWERS["nothing_to_resume"])

@@ -26,7 +26,7 @@ from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.routines import render
 from assistant.speaking.voice import Voice
 
-from .conftest import FLITE_VOICES, ORDINARY, ROOT, flite, save, silence
+from .conftest import FLITE_VOICES, ORDINARY, ROOT, data_folder, flite, save, silence
 from .conftest import cli as run_cli
 from .support.analysis import speech_end
 from .support.claims import Claims
@@ -225,7 +225,7 @@ def test_phrase_tolerance_follows_sensitivity(config, transcriber):
 def ear_store(tmp_path_factory, config):
     """A data folder in which ``grounding learn`` has learned the shipped pause phrases'
     ear (a minute or two: what a first start does in the background)."""
-    store = tmp_path_factory.mktemp("ear")
+    store = data_folder(tmp_path_factory.mktemp("ear"))
     assert pause_ear(config, store=store) is None, "nothing is learned in a new folder"
     env = {"GROUNDING_DATA": str(store)}
     to_come = "it learns how your pause phrases sound when it next starts"

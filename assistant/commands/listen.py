@@ -15,6 +15,7 @@ from ..screen import status_of
 from ..settings import Config
 from ..sound import IN_RATE, AudioFileError
 from ..sound.files import read_wav, to_int16
+from ..speaking.answers import ANSWERS
 from ..store import default_store
 from .common import (
     EXIT_CONFIG,
@@ -37,11 +38,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                           verbose=args.verbose, journal=not args.no_journal,
                           headless=args.service,
                           watch=lambda assistant: screen.update(status_of(assistant)))
+        voice = session.assistant.voice
+        if voice.engine == "piper" and not voice.has(ANSWERS["quiet"]):
+            tell("Preparing your routines in the natural voice, once (about a minute).")
         session.assistant.prepare()
         session.open_microphone()
         if not args.input:
             tell(first_words(config))
             session.assistant.greet()  # a recording played in has nobody to greet
+            session.keep_voice_ready()
             session.learn_in_background()
         session.serve(until_idle=bool(args.input))
     return 0

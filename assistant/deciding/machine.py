@@ -24,7 +24,7 @@ from ..sound.files import to_int16
 from ..sound.player import Player
 from ..sound.reference import Reference
 from ..speaking.answers import ANSWERS, GAP, chime, greeting
-from ..speaking.routines import render, render_all
+from ..speaking.routines import render
 from ..speaking.voice import Voice, VoiceError
 from .own_voice import OwnVoice, Verdict
 from .state import Asking, Running, State
@@ -32,6 +32,8 @@ from .state import Asking, Running, State
 #: A voice stopped on a first-stage candidate goes on by itself after this many seconds if no
 #: check has answered (the check normally answers within one).
 HOLD_LIMIT = 3.0
+#: The routines rendered first.
+URGENT = ("pause", "help")
 #: How a routine's end is kept in the journal, by the reason it ended.
 ENDED = {"finished": "finished", "pause": "paused", "quiet": "quiet", "help": "help"}
 
@@ -107,11 +109,19 @@ class Machine:
     def now(self) -> float:
         return self.samples / IN_RATE
 
-    def prepare(self) -> None:
-        """Synthesise every routine and answer once, so a trigger can speak at once."""
-        render_all(self.config, self.voice, now=self.clock())
-        for text in ANSWERS.values():
-            self.voice.say(text)
+    def prepare(self, *, ahead: float = 0.0) -> None:
+        """Synthesise every answer and routine once (the pause and help routines first), so a
+        trigger can speak at once and rendering never holds up the listening. The natural
+        voice takes about a minute for all of them on the first start; later starts find
+        them in its cache. ``ahead``: as they will be said that many seconds from now (a
+        routine with the date or the time in it changes as the day goes on)."""
+        config, voice = self.config, self.voice
+        pause = config.words.get("pause", ())
+        for text in (*ANSWERS.values(), *(greeting(p) for p in pause[:1])):
+            voice.say(text)
+        now = self.clock() + dt.timedelta(seconds=ahead)
+        for name in sorted(config.routines, key=lambda name: name not in URGENT):
+            render(name, config, voice, now=now)
 
     # -- the loop ---------------------------------------------------------------------------
     def feed(self, chunk: np.ndarray) -> None:

@@ -88,8 +88,13 @@ class Builder:
         self.length += len(sound)
 
     def speak(self, text: str) -> None:
-        """``text`` said; a phone number in it slower and clearer, group by group, with a
-        short pause around it and between its groups."""
+        """``text`` said: as the person recorded it, if they did (``takes.py``); else by
+        the voice, a phone number in it slower and clearer, group by group, with a short
+        pause around it and between its groups."""
+        take = self.voice.take(text)
+        if take is not None:
+            self.add(take)
+            return
         at = 0
         for number in NUMBER.finditer(text):
             self.words(text[at:number.start()])
