@@ -30,8 +30,8 @@ from assistant.build import build_assistant  # noqa: E402
 from assistant.deciding.assistant import Assistant  # noqa: E402
 from assistant.learning.speakers import speak  # noqa: E402
 from assistant.recognisers import make_recogniser  # noqa: E402
+from assistant.settings import BUILTIN_ROUTINES as ROUTINES  # noqa: E402
 from assistant.sound import IN_RATE  # noqa: E402
-from assistant.speaking.routines import ROUTINES  # noqa: E402
 from assistant.speaking.voice import configured_voice  # noqa: E402
 from tests.support.analysis import Room, loopback  # noqa: E402
 
