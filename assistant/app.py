@@ -7,7 +7,6 @@ should know while it runs goes to the ``tell`` callback it is given.
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from contextlib import ExitStack
@@ -18,7 +17,9 @@ import numpy as np
 
 from .build import build_assistant
 from .deciding.assistant import Assistant
+from .deciding.events import Device, Learned, Learning, Listening, Reload
 from .deciding.log import EventLog
+from .health import Health
 from .hearing.base import Deaf, ModelError, Recogniser, RecogniserError, UnknownWords
 from .journal import Journal, Keeper, journal_path
 from .learning.background import Learner
@@ -35,10 +36,6 @@ Tell = Callable[[str], None]
 #: Samples the microphone hands over at a time: 10 ms, so a phrase waits at most that long
 #: to be heard (20 ms chunks added 10 ms to a live stop on average).
 MIC_CHUNK = IN_RATE // 100
-#: Seconds of audio between two notes of what the echo canceller did (``echo``), live.
-ECHO_EVERY = 30.0
-#: Seconds behind the microphone past which the loop's lag is logged (``behind``).
-LAG = 0.2
 #: Live, every routine is rendered again this often, as it will be said twice as far ahead.
 READY_EVERY = 30.0
 
@@ -202,8 +199,7 @@ class Session:
         self.reload_asked = reload or threading.Event()  # set by SIGHUP; acted on in the loop
         self.watch = watch  # shown what it does, each chunk (the screen)
         self.learner: Learner | None = None
-        self.lag = 0.0  # the most the loop is behind the microphone, while it is behind
-        self.echo_noted, self.echo_blocks = 0.0, (0, 0)  # when the echo was last noted
+        self.health: Health | None = None  # live: how it keeps up, in the log
         self.finished = threading.Event()  # set at the end: background work stops
         stack.callback(self.finished.set)
 
@@ -229,7 +225,7 @@ class Session:
             return
         self.learner = Learner(config, self.store)
         self.stack.callback(self.learner.stop)
-        self.log(self.assistant.now, "learning", phrases=list(config.words.get("pause", ())))
+        self.log(self.assistant.now, Learning(phrases=list(config.words.get("pause", ()))))
         self.tell("Learning how your pause words sound, once, in the background (a minute or "
                   "two). Until then the voice still stops for them, a moment later.")
 
@@ -241,12 +237,12 @@ class Session:
         self.learner = None
         recogniser = self.assistant.recogniser
         if learner.ear is None or not hasattr(recogniser, "hear_with"):
-            self.log(self.assistant.now, "learned", ready=False, why=learner.failed)
+            self.log(self.assistant.now, Learned(ready=False, why=learner.failed))
             self.tell(f"Learning how your pause words sound did not finish ({learner.failed}); "
                       "the voice still stops for them, a moment later.")
             return
         recogniser.hear_with(learner.ear)
-        self.log(self.assistant.now, "learned", ready=True)
+        self.log(self.assistant.now, Learned(ready=True))
         self.tell("Learned how your pause words sound: the voice now stops as soon as it hears "
                   "them.")
 
@@ -254,7 +250,7 @@ class Session:
         """Something the user must know about the devices: on screen, in the event log, and
         said aloud unless a routine is speaking (it is not cut off for this)."""
         self.tell(message)
-        self.log(self.assistant.now, "device", message=message)
+        self.log(self.assistant.now, Device(message=message))
         if not self.assistant.config.discreet:
             self.assistant.announce(message)
 
@@ -267,7 +263,7 @@ class Session:
         except ConfigError as exc:
             self.tell(f"The changed configuration was not used; the one before stays. "
                       f"{exc.problems[0]}")
-            self.log(self.assistant.now, "reload", used=False)
+            self.log(self.assistant.now, Reload(used=False))
             return
         hearing = (config.words, config.engine, config.model, config.sensitivity,
                    config.phrase_sensitivity)
@@ -277,7 +273,7 @@ class Session:
                 recogniser = recogniser_for(config, store=self.store, tell=self.tell)
             except (ConfigError, RecogniserError) as exc:
                 self.tell(f"The changed phrases could not be used; the ones before stay. {exc}")
-                self.log(self.assistant.now, "reload", used=False)
+                self.log(self.assistant.now, Reload(used=False))
                 return
             if self.microphone is not None:
                 recogniser.go_live()
@@ -291,7 +287,7 @@ class Session:
             self.assistant.voice.close()
         self.assistant.reconfigure(config, recogniser=recogniser, voice=voice)
         self.player.gain = DISCREET if config.discreet else 1.0
-        self.log(self.assistant.now, "reload", used=True)
+        self.log(self.assistant.now, Reload(used=True))
         self.tell("The changed configuration is in use.")
         if recogniser is not old_recogniser:
             self.learn_in_background()
@@ -303,8 +299,8 @@ class Session:
             self.reload_asked.clear()
             self.reload()
         self.take_ear()
-        self.note_lag()
-        self.note_echo()
+        if self.health is not None:
+            self.health.note()
         self.watch(self.assistant)
         if self.speaker is None:
             return
@@ -325,66 +321,13 @@ class Session:
             self.device = False
             self.assistant.recogniser.go_live()
             self.stack.callback(lambda: self.assistant.recogniser.close())
-            self.stack.callback(self.report_audio)
-            self.stack.callback(self.report_hearing)
-
-    def note_echo(self) -> None:
-        """Live, every ``ECHO_EVERY`` seconds: how much of its own echo the canceller took out
-        over them (where the microphone held the echo alone), the share of blocks it served,
-        and where the reference stands (the clocks' drift, how far it moved)."""
-        now = self.assistant.now
-        if self.microphone is None or now < self.echo_noted + ECHO_EVERY:
-            return
-        canceller, reference = self.assistant.canceller, self.assistant.reference
-        taken = canceller.taken(self.echo_noted, now)
-        blocks, used = canceller.blocks - self.echo_blocks[0], canceller.used - self.echo_blocks[1]
-        self.log(now, "echo", taken_db=round(-10 * math.log10(max(1.0 - taken, 1e-6)), 1),
-                 served=round(used / blocks, 3) if blocks else None,
-                 drift_ppm=round(reference.drift, 1),
-                 moved_ms=round(reference.moved / IN_RATE * 1000))
-        self.echo_noted, self.echo_blocks = now, (canceller.blocks, canceller.used)
-
-    def note_lag(self) -> None:
-        """In the event log: each time the loop falls more than ``LAG`` behind the microphone
-        (a phrase said then is acted on that much later), with the most it fell behind."""
-        waiting = self.microphone.waiting if self.microphone is not None else 0.0
-        if waiting > LAG and self.lag == 0.0:
-            self.log(self.assistant.now, "behind", seconds=round(waiting, 2))
-        if self.lag and waiting < LAG / 3:
-            self.log(self.assistant.now, "caught_up", most=round(self.lag, 2))
-            self.lag = 0.0
-        elif waiting > LAG:
-            self.lag = max(self.lag, waiting)
-
-    def report_hearing(self) -> None:
-        """How often each quick stage found a phrase (two-stage engine), when it ends."""
-        finds = getattr(self.assistant.recogniser, "finds", None)
-        if finds is not None:
-            self.log(self.assistant.now, "hearing", finds=dict(finds))
-
-    def report_audio(self) -> None:
-        """How the sound card kept up, in the event log when it ends: sound the microphone
-        lost, moments the speaker had nothing to play, and the longest the loop fell behind
-        the microphone (a moment in which a phrase would be heard late)."""
-        assert self.microphone is not None
-        self.log(self.assistant.now, "audio", overflows=self.microphone.overflows,
-                 microphone_lost=self.microphone.losses,
-                 speaker_lost=self.speaker.losses if self.speaker else 0,
-                 underflows=self.speaker.underflows if self.speaker else 0,
-                 behind_ms=round(self.microphone.behind * 1000),
-                 echo_cancelled=round(canceller.used / max(canceller.blocks, 1), 3)
-                 if (canceller := self.assistant.canceller).blocks else None,
-                 reference_moved_ms=round(self.assistant.reference.moved / IN_RATE * 1000),
-                 reference_lead_ms=round((self.assistant.reference.usual or 0) / IN_RATE * 1000),
-                 in_latency_ms=round(self.microphone.stream.latency * 1000, 1)
-                 if self.microphone.stream is not None else None,
-                 out_latency_ms=round(self.speaker.stream.latency * 1000, 1)
-                 if self.speaker and self.speaker.stream is not None else None)
+            self.health = Health(self.assistant, self.log, self.microphone, self.speaker)
+            self.stack.callback(self.health.report)
 
     def serve(self, *, until_idle: bool) -> None:
         """Listen and answer; with ``until_idle``, go on until nothing is playing."""
         self.open_microphone()
         if self.listening:
-            self.log(self.assistant.now, "listening", engine=choose_engine(self.assistant.config))
+            self.log(self.assistant.now, Listening(engine=choose_engine(self.assistant.config)))
         serve(self.assistant, self.chunks, chunk=self.chunk, recorder=self.recorder,
               until_idle=until_idle, listening=self.listening, tick=self.upkeep)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from .deciding.assistant import Assistant
+from .deciding.events import Log
 from .deciding.log import EventLog
 from .hearing.base import Recogniser
 from .recognisers import make_recogniser
@@ -17,7 +18,7 @@ from .speaking.voice import DISCREET, Voice, configured_voice
 
 def build_assistant(config: Config, *, recogniser: Recogniser | None = None,
                     store: Path | None = None, voice: Voice | None = None,
-                    player: Player | None = None, log: Callable[..., None] | None = None,
+                    player: Player | None = None, log: Log | None = None,
                     clock: Callable[[], dt.datetime] = dt.datetime.now,
                     cancel_echo: bool | None = None,
                     journal: Callable[[dict], None] = lambda record: None) -> Assistant:

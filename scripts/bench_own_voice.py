@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         started, ignored, held, seconds = [], 0, 0, 0.0
         for routine in ROUTINES:
             events = loopback(fresh(), routine, room=Room(gain=gain))
-            started += [e["phrase"] for e in events if e["event"] == "trigger"]
+            started += [f"{e['phrase']} ({routine}, {e['t']:.0f} s)" for e in events
+                        if e["event"] == "trigger"]
             ignored += sum(e["event"] == "ignored" for e in events)
             held += sum(e["event"] == "speech_start" and bool(e.get("reason")) for e in events)
             seconds += events[-1]["t"]

@@ -7,9 +7,11 @@ from that recording. The tight figures are in ``scripts/bench_bargein.py``.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,6 +48,7 @@ def first_start(tmp_path_factory):
         room.say(silence(0.1), IN_RATE)
         assistant = Running(room, ROOT / "config.yaml", folder)
         try:
+            hurry(assistant)
             room.say(flite("body scan", "rms"), IN_RATE)  # heard while it learns
             assistant.wait_for("learned", 1, timeout=900)
             room.say(flite("ground me now", "rms"), IN_RATE)  # with the ear now
@@ -56,6 +59,28 @@ def first_start(tmp_path_factory):
         finally:
             assistant.stop()
     return assistant
+
+
+def hurry(assistant: Running) -> None:
+    """The learning runs at the lowest priority, so that the listening keeps the processor;
+    once that is seen, the tests give it the usual one where they may (as root), so a busy
+    machine does not hold the run up for an hour (at the lowest, ~1% of a core)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        learners = [pid for pid, line in assistant.children() if " learn --background" in line]
+        tasks = [t for pid in learners for t in Path(f"/proc/{pid}/task").glob("*")]
+        nice = [int((t / "stat").read_text().rpartition(")")[2].split()[16]) for t in tasks
+                if (t / "stat").exists()]
+        if nice and min(nice) == 19:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"no learning at the lowest priority: {assistant.children()}")
+    try:
+        for task in tasks:
+            os.setpriority(os.PRIO_PROCESS, int(task.name), 0)
+    except (PermissionError, ProcessLookupError):
+        pass  # not root: it learns at the lowest priority, as for a user
 
 
 def test_live_the_first_start_learns_the_pause_words_while_it_listens(first_start):

@@ -74,9 +74,23 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def lowest_priority() -> None:
+    """This process at the lowest priority, every thread of it (on Linux each thread has a
+    priority of its own, and the libraries loaded at start-up have started theirs)."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        os.nice(19)
+        return
+    for task in tasks.iterdir():
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(task.name), 19)
+        except (ProcessLookupError, ValueError):
+            pass  # ended meanwhile
+
+
 def cmd_learn(args: argparse.Namespace) -> int:
     if args.background:  # started by a running assistant: it keeps the processor it needs
-        os.nice(19)
+        lowest_priority()
     config = load_config(args.config, quiet=True)
     if not learn_now(config, default_store()):
         tell(f"Nothing to learn: {config.where('listen', 'engine')} learns nothing, or "

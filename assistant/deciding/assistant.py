@@ -6,6 +6,7 @@ from typing import Callable
 from ..hearing.base import Detection
 from .checkins import CheckIns
 from .controls import Controls
+from .events import Heard, Trigger
 from .own_voice import Verdict
 from .state import Asking, State
 
@@ -38,12 +39,12 @@ class Assistant(CheckIns, Controls):
     def hear(self, d: Detection, verdict: Verdict) -> None:
         self.acted[d.phrase] = d.end
         intent = self.intents[d.phrase]
-        self.log(d.time, "heard", phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3),
-                 **verdict.measured())
+        self.log(d.time, Heard(phrase=d.phrase, start=round(d.start, 3), end=round(d.end, 3),
+                               echo=verdict.measured()))
         if intent == "rating":
             self.on_rating(d)
             return
-        self.log(d.time, "trigger", intent=intent, phrase=d.phrase)
+        self.log(d.time, Trigger(intent=intent, phrase=d.phrase))
         asking = self.asking
         if asking is not None and asking.when == "before" and intent not in INSTEAD and \
                 intent not in self.config.own_routines:

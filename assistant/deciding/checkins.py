@@ -7,6 +7,7 @@ from ..hearing.base import Detection
 from ..settings import RATINGS
 from ..speaking.answers import GAP
 from ..speaking.words import fill
+from .events import CheckIn, NotAsked, Rating
 from .machine import Machine
 from .state import Asking
 
@@ -34,18 +35,17 @@ class CheckIns(Machine):
         self.reply(c.again if again else c.before if when == "before" else c.after, log=False)
         self.asking = Asking(when, routine, self.replies[-1][1] + c.wait, record,
                              again=not again)
-        self.log(self.now, "checkin", when=when, routine=routine, **({"again": True}
-                                                                       if again else {}))
+        self.log(self.now, CheckIn(when=when, routine=routine, again=True if again else None))
 
     def on_rating(self, d: Detection) -> None:
         """A number heard: the answer to a check-in waiting for one, or nothing."""
         asking = self.asking
         if asking is None:
-            self.log(d.time, "ignored", phrase=d.phrase, reason="no check-in asked")
+            self.log(d.time, NotAsked(phrase=d.phrase))
             return
         self.asking = None
         rating = RATINGS.index(d.phrase)
-        self.log(d.time, "rating", when=asking.when, routine=asking.routine, rating=rating)
+        self.log(d.time, Rating(when=asking.when, routine=asking.routine, rating=rating))
         c = self.config.checkins
         thanks = fill(c.thanks, {"rating": d.phrase.capitalize()})
         if asking.when == "before":
@@ -75,7 +75,7 @@ class CheckIns(Machine):
         if asking.again:
             self.ask(asking.when, asking.routine, asking.record, again=True)
             return
-        self.log(self.now, "rating", when=asking.when, routine=asking.routine, rating=None)
+        self.log(self.now, Rating(when=asking.when, routine=asking.routine, rating=None))
         if asking.when == "before":
             self.start(asking.routine, reason=asking.routine)
         elif asking.record is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..speaking.answers import ANSWERS
 from ..speaking.pacer import clamp_pace
 from ..speaking.routines import render
+from .events import Pace, Seek
 from .machine import Machine
 from .state import Running, State
 
@@ -88,8 +89,8 @@ class Controls(Machine):
         assert self.running is not None, "only what is playing can move"
         self.cut_reply()
         self.player.play(self.running.program.sound, start=at, before=self.take_chime())
-        self.log(self.now, "seek", routine=self.running.program.name, reason=reason,
-                 to=round(at / self.player.rate, 2))
+        self.log(self.now, Seek(routine=self.running.program.name, reason=reason,
+                                to=round(at / self.player.rate, 2)))
 
     def change_pace(self, factor: float) -> None:
         """Slower or faster from the next section (or breath) on, within safe limits."""
@@ -128,5 +129,5 @@ class Controls(Machine):
         program = old.program.splice(index, new)
         self.running = Running(program, options)
         self.player.replace(program.sound)
-        self.log(self.now, "pace", routine=name, **{key: round(wanted, 3)})
+        self.log(self.now, Pace(routine=name, **{key: round(wanted, 3)}))
         self.reply(ANSWERS["slower" if factor > 1 else "faster"])

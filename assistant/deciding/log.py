@@ -4,7 +4,9 @@ from __future__ import annotations
 import collections
 import json
 import sys
-from typing import Any, TextIO
+from typing import TextIO
+
+from .events import Event
 
 
 class EventLog:
@@ -17,12 +19,13 @@ class EventLog:
         self.stream, self.echo = stream, echo
         self.events: collections.deque[dict] = collections.deque(maxlen=self.KEPT)
 
-    def __call__(self, t: float, event: str, **fields: Any) -> None:
-        record = {"t": round(t, 3), "event": event} | fields
+    def __call__(self, t: float, event: Event) -> None:
+        fields = event.fields()
+        record = {"t": round(t, 3), "event": event.name} | fields
         self.events.append(record)
         if self.stream:
             self.stream.write(json.dumps(record) + "\n")
             self.stream.flush()
         if self.echo:
             detail = " ".join(f"{k}={v}" for k, v in fields.items())
-            print(f"[{t:8.2f}s] {event} {detail}", file=sys.stderr)
+            print(f"[{t:8.2f}s] {event.name} {detail}", file=sys.stderr)

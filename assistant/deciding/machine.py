@@ -26,6 +26,8 @@ from ..sound.reference import Reference
 from ..speaking.answers import ANSWERS, GAP, chime, greeting
 from ..speaking.routines import render
 from ..speaking.voice import Voice, VoiceError
+from . import events
+from .events import Log
 from .own_voice import OwnVoice, Verdict
 from .state import Asking, Running, State
 
@@ -40,7 +42,7 @@ ENDED = {"finished": "finished", "pause": "paused", "quiet": "quiet", "help": "h
 
 class Machine:
     def __init__(self, config: Config, *, recogniser: Recogniser, voice: Voice, player: Player,
-                 log: Callable[..., None], clock: Callable[[], dt.datetime] = dt.datetime.now,
+                 log: Log, clock: Callable[[], dt.datetime] = dt.datetime.now,
                  cancel_echo: bool | None = None,
                  journal: Callable[[dict], None] = lambda record: None):
         self.config, self.recogniser, self.voice = config, recogniser, voice
@@ -142,9 +144,9 @@ class Machine:
                 continue
             verdict = self.own.judge(d, intent=self.intents[d.phrase], echo=self.canceller)
             if verdict.own:
-                self.log(d.time, "ignored", phrase=d.phrase, reason="own voice",
-                         evidence=verdict.evidence, kind=d.kind, times=d.count,
-                         start=round(d.start, 2), end=round(d.end, 2), **verdict.measured())
+                self.log(d.time, events.Ignored(
+                    phrase=d.phrase, evidence=verdict.evidence, kind=d.kind, times=d.count,
+                    start=round(d.start, 2), end=round(d.end, 2), echo=verdict.measured()))
             elif d.kind == "candidate":
                 self.on_candidate(d, verdict)
             elif self.acted.get(d.phrase, -1.0) < d.start:  # not a second check of a saying
@@ -178,7 +180,7 @@ class Machine:
     def notice_end(self) -> None:
         if self.running and self.state is State.PLAYING and not self.player.playing:
             name = self.running.program.name
-            self.log(self.now, "routine_end", routine=name, reason="finished")
+            self.log(self.now, events.RoutineEnd(routine=name, reason="finished"))
             self.state, self.running = State.IDLE, None
             self.now_saying("")
             record = self.close_session("finished")
@@ -200,17 +202,17 @@ class Machine:
     # -- a first stage's candidate and the check's answer -------------------------------------
     def on_candidate(self, d: Detection, verdict: Verdict) -> None:
         """A pause phrase, not yet checked: silence at once, and wait for the answer."""
-        self.log(d.time, "candidate", phrase=d.phrase, intent=self.intents[d.phrase], by=d.by,
-                 **verdict.measured())
+        self.log(d.time, events.Candidate(phrase=d.phrase, intent=self.intents[d.phrase],
+                                          by=d.by, echo=verdict.measured()))
         if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
             return
         assert self.running is not None
         self.held_at, self.held_since = self.player.stop(), self.now
         self.state = State.HELD
-        self.log(self.now, "speech_stop", routine=self.running.program.name, reason="candidate")
+        self.log(self.now, events.SpeechStop(routine=self.running.program.name, reason="candidate"))
 
     def on_rejected(self, d: Detection) -> None:
-        self.log(d.time, "rejected", phrase=d.phrase)
+        self.log(d.time, events.Rejected(phrase=d.phrase))
         if self.state is State.HELD and self.intents[d.phrase] == "pause":
             self.go_on("not the pause phrase")
 
@@ -219,7 +221,7 @@ class Machine:
         assert self.running is not None
         self.player.play(self.running.program.sound, start=self.held_at)
         self.state = State.PLAYING
-        self.log(self.now, "speech_start", routine=self.running.program.name, reason=reason)
+        self.log(self.now, events.SpeechStart(routine=self.running.program.name, reason=reason))
 
     def cut_reply(self) -> None:
         """A short answer still being said is cut off here (something else plays now)."""
@@ -244,7 +246,7 @@ class Machine:
             except (VoiceError, EspeakError) as exc:
                 # One failed rendering never ends the assistant: the pause routine (rendered
                 # at start-up) stands in, or, if that is what failed, quiet and the log.
-                self.log(self.now, "render_failed", routine=name, error=str(exc))
+                self.log(self.now, events.RenderFailed(routine=name, error=str(exc)))
                 if name != "pause":
                     self.start("pause", reason="fallback")
                 return
@@ -256,8 +258,9 @@ class Machine:
         self.session = {"started": self.clock().isoformat(timespec="seconds"), "routine": name,
                         "before": self.rating_before, "after": None, "from": begins}
         self.rating_before = None
-        self.log(self.now, "routine_start", routine=name, seconds=round(running.program.seconds, 2))
-        self.log(self.now, "speech_start", routine=name)
+        seconds = round(running.program.seconds, 2)
+        self.log(self.now, events.RoutineStart(routine=name, seconds=seconds))
+        self.log(self.now, events.SpeechStart(routine=name))
 
     def announce(self, text: str) -> None:
         """Say ``text`` now if nothing is being said (a routine is never cut off for it)."""
@@ -295,7 +298,7 @@ class Machine:
         else:
             self.player.play(np.zeros(0, np.float32), before=sound)
         if log:
-            self.log(self.now, "answer", text=text)
+            self.log(self.now, events.Answer(text=text))
 
     def stop(self, *, reason: str) -> int:
         """Silence now; returns how far the routine had got (samples)."""
@@ -306,8 +309,8 @@ class Machine:
             pos = self.held_at
         else:
             pos = self.player.stop()
-            self.log(self.now, "speech_stop", routine=name, reason=reason)
-        self.log(self.now, "routine_end", routine=name, reason=reason)
+            self.log(self.now, events.SpeechStop(routine=name, reason=reason))
+        self.log(self.now, events.RoutineEnd(routine=name, reason=reason))
         self.state = State.IDLE
         self.now_saying("")
         record = self.close_session(ENDED.get(reason, "stopped"))

@@ -29,8 +29,16 @@ def room(sound: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n = int(rt * IN_RATE)
     ir = rng.normal(size=n) * np.exp(-6.9 * np.arange(n) / n)
     ir[0] = 1.0 / rng.uniform(0.2, 0.6)
-    wet = np.convolve(sound, ir / np.abs(ir).sum() * 4)[:len(sound)]
+    wet = convolve(sound, ir / np.abs(ir).sum() * 4)
     return (wet / (np.abs(wet).max() + 1e-9) * np.abs(sound).max()).astype(np.float32)
+
+
+def convolve(sound: np.ndarray, ir: np.ndarray) -> np.ndarray:
+    """``sound`` through the impulse response ``ir``, as long as ``sound``: by the FFT, a
+    hundred times quicker than directly for a room's half second."""
+    n = len(sound) + len(ir) - 1
+    size = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(sound, size) * np.fft.rfft(ir, size), size)[:len(sound)]
 
 
 def microphone(sound: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -3,6 +3,7 @@ trained with Adam in numpy, reading its examples a batch at a time."""
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..hearing.embedding import Classifier
 
@@ -13,8 +14,11 @@ def fit(x: np.ndarray, y: np.ndarray, phrases: tuple[str, ...], durations: np.nd
     mean, scale = column_stats(x)
     x -= mean  # in place: the examples are the largest thing held while learning
     x /= scale
-    nets = [fit_one(x, y, len(phrases) + 1, rng, pick=rng.integers(len(y), size=len(y)))
-            for _ in range(members)]
+    # One thread for the matrix products: the listening keeps the other core, and threads
+    # that wait for each other on a busy machine took three times as long.
+    with threadpool_limits(1, user_api="blas"):
+        nets = [fit_one(x, y, len(phrases) + 1, rng, pick=rng.integers(len(y), size=len(y)))
+                for _ in range(members)]
     w1, b1, w2, b2 = (np.stack(p) for p in zip(*nets))
     return Classifier(phrases, mean.astype(np.float32), scale.astype(np.float32), w1, b1, w2, b2,
                       durations=durations.astype(np.float32))

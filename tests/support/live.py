@@ -43,6 +43,19 @@ class Running:
         threading.Thread(target=lambda: self.said.extend(self.process.stderr or []),
                          daemon=True).start()
 
+    def children(self) -> list[tuple[int, str]]:
+        """Its child processes: pid and command line."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rpartition(")")[2].split()[1])
+                line = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ValueError, IndexError):
+                continue  # gone meanwhile
+            if parent == self.process.pid:
+                found.append((int(stat.parent.name), line))
+        return found
+
     def log(self) -> list[dict]:
         lines = self.events.read_text().splitlines() if self.events.exists() else []
         return [json.loads(line) for line in lines if line.strip()]
