@@ -23,7 +23,7 @@ from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import resample  # noqa: E402
 from assistant.speaking import timeline  # noqa: E402
 from assistant.speaking.routines import render, spell_phone  # noqa: E402
-from assistant.speaking.voice import Voice  # noqa: E402
+from assistant.speaking.voice import configured_voice  # noqa: E402
 from tests.support.numbers import digits_heard, edits_within  # noqa: E402
 
 
@@ -32,7 +32,9 @@ def heard(config, transcriber: Transcriber, clear: bool) -> list[dict]:
     if not clear:  # every number said within its sentence, at the sentence's pace
         timeline.NUMBER = timeline.re.compile(r"(?!x)x")
     try:
-        program = render("help", config, Voice(rate=config.rate, volume=config.volume))
+        # The configured voice (espeak-ng or Piper), its renderings kept with the benches'.
+        program = render("help", config, configured_voice(config, store=ROOT / "bench-out"
+                                                          / "store"))
     finally:
         timeline.NUMBER = shipped
     ends = [m.start for m in program.marks[1:]] + [len(program.sound)]
@@ -41,7 +43,10 @@ def heard(config, transcriber: Transcriber, clear: bool) -> list[dict]:
     found = []
     for phone in numbers:
         spelled = spell_phone(phone)
-        mark, end = next((m, e) for m, e in zip(program.marks, ends) if spelled in m.text)
+        said = next(((m, e) for m, e in zip(program.marks, ends) if spelled in m.text), None)
+        if said is None:  # not read out (the example contacts are left out until changed)
+            continue
+        mark, end = said
         text = transcriber.text(resample(program.sound[mark.start:end], OUT_RATE, IN_RATE)
                                 .astype(np.float32))
         want = "".join(c for c in phone if c.isdigit())
