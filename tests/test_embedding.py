@@ -166,3 +166,14 @@ def test_learning_that_was_interrupted_goes_on_where_it_stopped(tmp_path, monkey
     unbroken = load_or_train(phrases, tmp_path / "b")
     for name in ("w1", "b1", "w2", "b2", "mean", "scale"):
         np.testing.assert_array_equal(getattr(resumed, name), getattr(unbroken, name))
+
+
+def test_the_rooms_echo_by_the_fft_is_the_direct_convolution():
+    """Learning puts its examples in rooms by the FFT (``augment.convolve``): the same sound
+    as convolving directly, cut to the sound's length."""
+    from assistant.learning.augment import convolve
+
+    rng = np.random.default_rng(4)
+    sound, ir = rng.normal(size=16000), rng.normal(size=3100) * np.exp(-np.arange(3100) / 500)
+    np.testing.assert_allclose(convolve(sound, ir), np.convolve(sound, ir)[:len(sound)],
+                               atol=1e-9)

@@ -28,7 +28,7 @@ from assistant.speaking.words import fill
 
 from .conftest import ROOT, flite, silence, voice_of
 from .support.analysis import best_match, speech_end
-from .support.live import Running
+from .support.live import NICE, Running, stat_field
 from .support.pulse import RATE, Recording, Room
 
 # The first start learns the pause phrases' ear while it listens (a minute or two idle,
@@ -65,17 +65,11 @@ def hurry(assistant: Running) -> None:
     """The learning runs at the lowest priority, so that the listening keeps the processor;
     once that is seen, the tests give it the usual one where they may (as root), so a busy
     machine does not hold the run up for an hour (at the lowest, ~1% of a core)."""
-    def nice(task: Path) -> int | None:
-        try:
-            return int((task / "stat").read_text().rpartition(")")[2].split()[16])
-        except (OSError, ValueError, IndexError):
-            return None  # ended meanwhile
-
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         learners = [pid for pid, line in assistant.children() if " learn --background" in line]
         tasks = [t for pid in learners for t in Path(f"/proc/{pid}/task").glob("*")]
-        levels = [n for n in map(nice, tasks) if n is not None]
+        levels = [n for t in tasks if (n := stat_field(t, NICE)) is not None]
         if levels and min(levels) == 19:
             break
         time.sleep(0.05)

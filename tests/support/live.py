@@ -13,6 +13,17 @@ from pathlib import Path
 
 from .pulse import Room
 
+#: Fields of ``/proc/<pid>/stat`` after the command's name: the parent, the priority (nice).
+PARENT, NICE = 1, 16
+
+
+def stat_field(task: Path, index: int) -> int | None:
+    """A number from a process's (or thread's) ``stat`` file; None if it has just ended."""
+    try:
+        return int((task / "stat").read_text().rpartition(")")[2].split()[index])
+    except (OSError, ValueError, IndexError):
+        return None
+
 
 class Running:
     def __init__(self, room: Room, config: Path, folder: Path, env: dict | None = None, *,
@@ -46,14 +57,13 @@ class Running:
     def children(self) -> list[tuple[int, str]]:
         """Its child processes: pid and command line."""
         found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                parent = int(stat.read_text().rpartition(")")[2].split()[1])
-                line = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except (OSError, ValueError, IndexError):
-                continue  # gone meanwhile
-            if parent == self.process.pid:
-                found.append((int(stat.parent.name), line))
+        for task in Path("/proc").glob("[0-9]*"):
+            if stat_field(task, PARENT) == self.process.pid:
+                try:
+                    line = (task / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue  # gone meanwhile
+                found.append((int(task.name), line))
         return found
 
     def log(self) -> list[dict]:
