@@ -19,6 +19,13 @@ and street noise from ``../shared/speech/noise/``; ``--noise own``, the assistan
 routines, as what is left of its voice after the echo canceller; or ``--noise babble``,
 another reader of the continuous recordings talking underneath. Only detections the assistant
 acts on count (``heard``); a first stage's candidates that a second stage turns down do not.
+
+The long recordings can be heard three ways (``--negatives``): whole, as read; ``short``, cut
+at their pauses into utterances of at most three seconds, each on its own between stretches of
+quiet, the way a conversation or a television's dialogue comes (where the hinted re-check of
+short utterances runs); or ``babble``, three readers at once, each cut the same way, as a room
+with several people talking. ``scripts/bench_room.py`` runs all of it over noise levels and
+sensitivities.
 """
 from __future__ import annotations
 
@@ -103,6 +110,51 @@ class Noise:
         return np.clip(clip + noise, -1.0, 1.0).astype(np.float32)
 
 
+def utterances(samples: np.ndarray, *, longest: float = 3.0, pause: float = 0.25) -> list:
+    """The stretches of speech in ``samples`` (16 kHz) between pauses of at least ``pause``
+    seconds, the ones no longer than ``longest``: 20 ms frames within 30 dB of the loud ones
+    are speech."""
+    n = IN_RATE // 50
+    frames = samples[:len(samples) // n * n].astype(np.float64).reshape(-1, n)
+    level = np.sqrt((frames ** 2).mean(axis=1)) + 1e-9
+    speech = level > np.percentile(level, 95) * 10 ** (-30 / 20)
+    found, start, quiet = [], None, 0
+    for i, on in enumerate(np.append(speech, [False] * int(pause * 50 + 1))):
+        if on:
+            start, quiet = i if start is None else start, 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= pause * 50:
+                end = i - quiet + 1
+                if 0.3 <= (end - start) / 50 <= longest:
+                    found.append(samples[max(0, start - 5) * n:(end + 5) * n])
+                start, quiet = None, 0
+    return found
+
+
+def negatives(wavs: list[Path], how: str, seed: int = 0) -> list[tuple[str, np.ndarray]]:
+    """What the long recordings sound like as ``how`` says (whole, short or babble), by name."""
+    if how == "whole":
+        return [(wav.name, read_wav(wav)) for wav in wavs]
+    rng = np.random.default_rng(seed)
+    cut = [utterances(read_wav(wav)) for wav in wavs]
+
+    def spaced(parts: list) -> np.ndarray:  # each utterance, then 0.8 to 2.5 s of quiet
+        return np.concatenate([np.concatenate([u, np.zeros(int(rng.uniform(0.8, 2.5) * IN_RATE),
+                                                           np.float32)]) for u in parts])
+    if how == "short":
+        return [(f"{wav.name} (short)", spaced(parts)) for wav, parts in zip(wavs, cut)]
+    readers = [spaced(parts) for parts in cut]
+    out: list[tuple[str, np.ndarray]] = []
+    for i in range(len(readers)):  # each reader with the next two, as loud, at once
+        three = [readers[(i + k) % len(readers)] for k in range(3)]
+        n = min(len(r) for r in three)
+        mixed = sum(r[:n] / (np.sqrt(np.mean(r[:n] ** 2)) + 1e-9) for r in three)
+        out.append((f"{wavs[i].name} (babble)",
+                    (0.1 * mixed / np.sqrt(np.mean(mixed ** 2))).astype(np.float32)))
+    return out
+
+
 def speaker(wav: Path) -> str:
     """Speech Commands names files SPEAKER_nohash_N.wav."""
     return wav.stem.split("_nohash_")[0]
@@ -148,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
                    "false (default: the clips folder's continuous/)")
     p.add_argument("--snr", type=float, help="mix noise into every clip at this SNR (dB)")
     p.add_argument("--noise", choices=("pink", "real", "babble", "own"), default="pink")
+    p.add_argument("--negatives", choices=("whole", "short", "babble"), default="whole",
+                   help="how the long recordings are heard (see above)")
+    p.add_argument("--no-clips", action="store_true", help="only the long recordings")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -183,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     delays: list[float] = []
     by_snr: dict[str, list[int]] = {}
     filler_false, filler_seconds = 0, 0.0  # clips of words that are not triggers
-    folders = sorted(d for d in args.clips.iterdir() if d.is_dir() and d.name != "continuous")
+    folders = [] if args.no_clips else sorted(
+        d for d in args.clips.iterdir() if d.is_dir() and d.name != "continuous")
     for folder in folders:
         spoken = folder.name.replace("_", " ")
         for wav in sorted(folder.glob("*.wav")):
@@ -217,11 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     continuous = sorted(long_wavs.glob("*.wav"))
     cont_false, cont_seconds = 0, 0.0
     false_said: list[str] = []
-    for wav in continuous:
-        samples = read_wav(wav)
+    for name, samples in negatives(continuous, args.negatives):
         found = run(samples)
         cont_false += len(found)
-        false_said += [f"{wav.name} {d.end:.1f}s: {d.phrase}" for d in found]
+        false_said += [f"{name} {d.end:.1f}s: {d.phrase}" for d in found]
         cont_seconds += len(samples) / IN_RATE
     if not continuous:  # the clips of non-trigger words are the non-trigger audio
         cont_false, cont_seconds = filler_false, filler_seconds
@@ -237,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         "detection": float(np.mean([v["detection"] for v in per_word.values()])),
         "false_per_clip": float(np.mean([v["false_per_clip"] for v in per_word.values()])),
         "false_per_hour": cont_false / cont_seconds * 3600 if cont_seconds else None,
-        "continuous_minutes": cont_seconds / 60,
+        "continuous_minutes": cont_seconds / 60, "negatives": args.negatives,
         "rtf": run.cpu / run.audio,
         "latency_ms_p50": float(np.percentile(delays, 50) * 1e3) if delays else None,
         "latency_ms_p95": float(np.percentile(delays, 95) * 1e3) if delays else None,
@@ -255,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{w:12} {v['detection']:9.1%} {v['false_per_clip']:11.2%}")
     print(f"{'mean':12} {result['detection']:9.1%} {result['false_per_clip']:11.2%}")
     if result["false_per_hour"] is not None:
-        print(f"false triggers per hour of non-trigger audio: {result['false_per_hour']:.2f} "
-              f"({result['continuous_minutes']:.1f} min, {len(config.phrases)} phrases)")
+        print(f"false triggers per hour of non-trigger audio ({args.negatives}): "
+              f"{result['false_per_hour']:.2f} ({result['continuous_minutes']:.1f} min, "
+              f"{len(config.phrases)} phrases)")
         for said in false_said:
             print(f"  false: {said}")
     if by_snr:

@@ -40,7 +40,7 @@ EXAMPLE = (ROOT / "config.yaml").read_text()
 CASES = [
     ("unknown key", bad(EXAMPLE, "  sensitivity: 0.6", "  sensitivty: 0.6"),
      "sensitivty: 0.6", "listen.sensitivty", "not a setting"),
-    ("wrong type", bad(EXAMPLE, "  rate: 150", "  rate: fast"),
+    ("wrong type", bad(EXAMPLE, "  rate: 130", "  rate: fast"),
      "rate: fast", "voice.rate", "whole number"),
     ("wrong type in a list", bad(EXAMPLE, "      wait: 20", "      wait: [20]"),
      "wait: [20]", "routines.ground[1].wait", "number"),
@@ -91,7 +91,7 @@ def test_bad_config_is_named_with_file_key_and_line(write_config, name, text, ne
                                      ["say", "pause", "--output", "x.wav"],
                                      ["detect", "x.wav"]])
 def test_commands_refuse_a_bad_config_with_the_same_message(write_config, tmp_path, command):
-    path = write_config(bad(EXAMPLE, "  rate: 150", "  rate: fast"))
+    path = write_config(bad(EXAMPLE, "  rate: 130", "  rate: fast"))
     checked = cli("check", "--config", path)
     result = cli(*command, "--config", path, cwd=tmp_path)
     assert result.returncode == 2
@@ -127,7 +127,7 @@ def test_missing_file_is_one_sentence(tmp_path):
 
 
 def test_several_problems_are_all_reported(write_config):
-    text = bad(bad(EXAMPLE, "  rate: 150", "  rate: fast"), "  volume: 0.9", "  volume: loud")
+    text = bad(bad(EXAMPLE, "  rate: 130", "  rate: fast"), "  volume: 0.9", "  volume: loud")
     result = cli("check", "--config", write_config(text))
     assert result.returncode == 2
     assert "voice.rate" in result.stderr and "voice.volume" in result.stderr
@@ -145,6 +145,28 @@ def test_check_warns_about_phrases_likely_to_be_unreliable(write_config):
     assert result.returncode == 0
     assert "'slow her please' sounds much like 'slower please'" in result.stderr
     assert "listen.words" not in cli("check").stderr  # the shipped phrases pass
+
+
+def test_check_warns_about_phrases_everyday_talk_is_full_of(write_config):
+    """A television or a conversation says "what can i say" and "i need help" all the time;
+    the shipped phrases have a rarer word in them."""
+    text = bad(bad(EXAMPLE, "      - list my phrases\n", "      - what can i say\n"),
+               "      - read my safety plan\n", "      - i need help\n")
+    path = write_config(text)
+    result = cli("check", "--config", path)
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "everyday speech" in line]
+    assert warned == [
+        f"warning: {path}:{line_of(text, '      - i need help')}: listen.words.help[0]: "
+        "'i need help' is everyday speech (each of its words is among the commonest in "
+        "English), so a television, a radio or a conversation nearby may say it and start "
+        "this; a phrase with a rarer word in it, such as one of the shipped ones, is said by "
+        "accident far less often.",
+        f"warning: {path}:{line_of(text, '      - what can i say')}: "
+        "listen.words.what_can_i_say[0]: 'what can i say' is everyday speech (each of its "
+        "words is among the commonest in English), so a television, a radio or a conversation "
+        "nearby may say it and start this; a phrase with a rarer word in it, such as one of "
+        "the shipped ones, is said by accident far less often."]
 
 
 def test_check_warns_while_the_contacts_are_the_examples_and_without_an_emergency_number(

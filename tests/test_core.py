@@ -299,7 +299,8 @@ def test_with_no_echo_in_the_microphone_every_phrase_is_the_persons(config, voic
     run.until(said_at + 0.5)
     assert not run.events("ignored")
     assert [e["t"] for e in run.events("trigger")] == [0.5, pytest.approx(said_at, abs=0.02)]
-    run = Run(config, voice, {0.5: "body_scan", 19.0: ("i need help", 1, "i need help")})
+    help_phrase = "read my safety plan"
+    run = Run(config, voice, {0.5: "body_scan", 19.0: (help_phrase, 1, help_phrase)})
     assert run.until(19.5).routine() == "help" and not run.events("ignored")
 
 
@@ -340,6 +341,7 @@ def test_a_phrase_found_in_what_was_mostly_its_own_voice_is_its_own(config, voic
     phrase found there is its own voice ("one more time" in "one more time you can taste",
     said as "One thing you can taste"). The same phrase said on its own is the person's; and
     a pause phrase is never ignored this way."""
+    config = replace(config, words=dict(config.words) | {"repeat": ("one more time",)})
     ground = render("ground", config, voice, now=NOW)
     section = next(i for i, m in enumerate(ground.marks) if "One thing you can taste" in m.text)
     t = 0.5 + ground.marks[section].start / OUT_RATE + 2.5

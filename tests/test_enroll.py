@@ -82,7 +82,8 @@ def test_enroll_refuses_what_it_cannot_use(tmp_path, write_config, example):
         result.stderr
     assert "Traceback" not in result.stderr
     example["listen"]["engine"] = "auto"  # the pause phrases' ear learns them; not others
-    result = cli("enroll", "i need help", "--from", quiet, "--config", write_config(example))
+    result = cli("enroll", "read my safety plan", "--from", quiet, "--config",
+                 write_config(example))
     assert result.returncode == 2
     assert "only your pause phrases are learned from your voice" in result.stderr
     result = cli("enroll", "stop everything", "--from", quiet, "--config",

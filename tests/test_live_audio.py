@@ -126,7 +126,7 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
         phrase = flite("stop everything", "slt")
         room.say(phrase, IN_RATE)
         assistant.wait_for("routine_start", 2)
-        time.sleep(5.0)  # let the pause routine say its first sentence (after its lead-in)
+        time.sleep(8.0)  # let the pause routine say its first sentence (after its lead-in)
     finally:
         code = assistant.stop()
         sound = recording.close()

@@ -52,7 +52,7 @@ def traced(tmp_path, *command: str) -> list[str]:
 
 
 def test_the_default_engine_goes_nowhere(tmp_path):
-    speech = flite("i need help. the weather was mild this afternoon.", "slt")
+    speech = flite("read my safety plan. the weather was mild this afternoon.", "slt")
     wav = save(tmp_path / "in.wav", *([speech, silence(2.0)] * 4), silence(10.0))
     assert traced(tmp_path, sys.executable, "-m", "assistant", "run", "--config",
                   str(ROOT / "config.yaml"), "--input", str(wav), "--output",

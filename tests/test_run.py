@@ -117,7 +117,7 @@ def test_output_holds_speech_then_silence_within_100ms_then_the_pause_routine(sc
 
 def test_resume_goes_back_to_the_start_of_the_interrupted_section(tmp_path):
     wav = save(tmp_path / "in.wav", silence(0.5), flite("body scan", "rms"),
-               silence(16.0), flite("stop everything", "slt"), silence(2.0),
+               silence(19.0), flite("stop everything", "slt"), silence(2.0),
                flite("continue please", "kal16"), silence(3.0),
                flite("be quiet now", "slt"), silence(1.0))
     result = cli("run", "--input", wav, "--output", tmp_path / "out.wav",
@@ -271,12 +271,12 @@ def test_sighup_reads_the_configuration_again(tmp_path, example, valid):
 
 def test_phrases_with_nothing_to_do_are_answered_and_own_routines_and_the_list_play(tmp_path):
     """Through `run`, heard by the default engine: "continue please" with nothing to go back
-    to gets its spoken answer; a routine of the user's own starts on its phrase; "what can i
-    say" reads the phrases. Each answer starts with the chime."""
+    to gets its spoken answer; a routine of the user's own starts on its phrase; "list my
+    phrases" reads them. Each answer starts with the chime."""
     events, out = run_through(
-        tmp_path, silence(0.5), flite("continue please", "kal16"), silence(7.0),
+        tmp_path, silence(0.5), flite("continue please", "kal16"), silence(9.5),
         flite("check in with me", "slt"), silence(4.0),
-        flite("what can i say", "rms"), silence(4.0),
+        flite("list my phrases", "rms"), silence(4.0),
         flite("be quiet now", "slt"), silence(4.0))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == \
         ["resume", "check_in", "what_can_i_say", "quiet"]

@@ -76,13 +76,14 @@ def test_a_phrase_in_no_dictionary_is_accepted_and_heard(config, write_config, e
 
 def test_the_same_audio_gives_the_same_answer_whatever_the_chunks(config, tmp_path):
     recogniser = make_recogniser(config)
-    audio = to_int16(np.concatenate([silence(0.5), flite("i need help", "awb"),
+    audio = to_int16(np.concatenate([silence(0.5), flite("read my safety plan", "awb"),
                                      silence(1.5), flite("stop everything", "rms"),
                                      silence(1.0)]))
     runs = [[(d.phrase, d.kind, round(d.time, 3)) for d in
              detect_samples(recogniser.fresh(), audio, chunk=c)] for c in (160, 999, 3200)]
     assert runs[0] == runs[1] == runs[2]
-    assert [p for p, kind, _ in runs[0] if kind == "heard"] == ["i need help", "stop everything"]
+    assert [p for p, kind, _ in runs[0] if kind == "heard"] == ["read my safety plan",
+                                                                "stop everything"]
 
 
 def test_a_saying_soon_after_another_is_heard_again(config, transcriber, tmp_path):
@@ -157,6 +158,55 @@ def test_a_confirmed_pause_runs_the_pause_routine(config, transcriber, tmp_path)
     assert [e["routine"] for e in log.events if e["event"] == "routine_start"] == [
         "ground", "pause"]
     assert assistant.interrupted[0].program.name == "ground"
+
+
+class Asked:
+    """The real transcriber, noting whether each check was given the phrases as hints."""
+
+    def __init__(self, transcriber):
+        self.transcriber, self.hinted = transcriber, []
+
+    def text(self, samples, *, hints=None):
+        self.hinted.append(hints is not None)
+        return self.transcriber.text(samples, hints=hints)
+
+
+def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_it(
+        config, transcriber):
+    """A candidate's seconds are transcribed without hints first: a phrase said clearly is
+    heard from that alone; where the plain transcript holds other words, hints are given;
+    where it holds none, none are."""
+    said = flite("stop everything", "slt")
+    end = 1.0 + len(said) / IN_RATE
+    asked = Asked(transcriber)
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
+                                    first=Claims({end: "stop everything"}))
+    found = detect_samples(recogniser, to_int16(np.concatenate([silence(1.0), said,
+                                                                silence(1.5)])), chunk=320)
+    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
+        ("stop everything", "heard")]
+    assert True not in asked.hinted, "the plain transcript held it: no hints"
+
+    other = flite("the weather was mild and sunny for most of the afternoon", "awb")
+    end = 1.0 + len(other) / IN_RATE
+    asked = Asked(transcriber)
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
+                                    first=Claims({end: "stop everything"}))
+    found = detect_samples(recogniser, to_int16(np.concatenate([silence(1.0), other,
+                                                                silence(1.5)])), chunk=320)
+    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
+        ("stop everything", "rejected")]
+    assert asked.hinted.count(True) == 1, "the plain transcript missed it: hints, once"
+
+    # Nothing but a room's hiss, where Whisper plainly hears no word: no hints to invent one.
+    hiss = np.random.default_rng(0).normal(0, 0.003, int(4.0 * IN_RATE)).astype(np.float32)
+    asked = Asked(transcriber)
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
+                                    first=Claims({2.5: "stop everything"}))
+    found = detect_samples(recogniser, to_int16(hiss), chunk=320)
+    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
+        ("stop everything", "rejected")]
+    assert asked.hinted == [False]
 
 
 def test_phrases_are_compared_by_sound():

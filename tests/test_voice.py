@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from assistant import settings as config_module
+from assistant.sound import OUT_RATE
 from assistant.speaking.routines import render_all
-from assistant.speaking.voice import Voice, VoiceError
+from assistant.speaking.voice import Voice, VoiceError, words_a_minute
 
 from .conftest import ROOT
 
@@ -73,3 +74,20 @@ def test_voices_by_language_file_or_name(name):
 def test_pyttsx3_still_speaks_where_there_is_no_espeak_ng_program():
     sound = Voice(rate=150, synthesiser="pyttsx3").say("Take all the time you need.")
     assert len(sound) > 1.0 * 22050
+
+
+@pytest.mark.parametrize("rate", [100, 130, 170])
+def test_espeak_speaks_at_the_rate_asked_for(rate):
+    """Words a minute while speaking, within 10% of ``voice.rate``, over the pause routine
+    (espeak-ng speaks quicker than it is asked: it was 192 for 150)."""
+    config = config_module.load(ROOT / "config.yaml")[0]
+    texts = [s.say for s in config.scripts["pause"]]
+    pace = words_a_minute(Voice(rate=rate, synthesiser="espeak-ng"), texts)
+    assert abs(pace - rate) <= 0.1 * rate, (rate, pace)
+
+
+def test_espeak_takes_a_breath_between_sentences():
+    voice = Voice(synthesiser="espeak-ng")
+    one, two = voice.say("Let your shoulders drop."), voice.say("Let your hands rest too.")
+    both = voice.say("Let your shoulders drop. Let your hands rest too.")
+    assert len(both) == len(one) + len(two) + int(0.6 * OUT_RATE)

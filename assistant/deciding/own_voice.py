@@ -25,7 +25,9 @@ The rules, in order, each naming the evidence that decided:
    anything else (``SAYING_LEFT``: the recogniser on the output can miss it on a busy
    machine). Anything else is ``in doubt``, and acted on: a missed help or pause is far
    worse than an unneeded routine.
-4. ``transcript``: the check wrote down mostly its own words.
+4. ``transcript``: the check wrote down mostly its own words (without hints: where only the
+   user's phrases given as hints made it write the phrase, the plain transcript of the same
+   seconds is what counts).
 5. ``said more``: heard more times than it was said or played then: the person said it too.
 6. ``output``, ``words``: the phrase was in what it played, or in the words it was saying.
 """

@@ -50,7 +50,8 @@ class Detection:
     by: str = ""
     """For a candidate: which quick stage found it (``keywords``, ``scout`` or ``ear``)."""
     heard: str = ""
-    """For a phrase that only a check found: what that check wrote down (to tell the
+    """For a phrase that no quick stage found, what the check wrote down; for one that only
+    the hints made it write, the plain transcript of the same seconds (to tell the
     assistant's own voice; held only as long as the detection, never logged or kept)."""
 
 

@@ -14,9 +14,10 @@ counts only when it is found in what Whisper heard, compared by sound:
   eagerly (the "scout"). What either hears is passed on at once as a
   ``candidate`` (so the pause phrase can silence the voice within a block:
   only a stop acts on a candidate, and the eager one finds more real voices
-  in time), and the seconds around it are transcribed again, this time with
-  the user's phrases as hints: ``heard`` if Whisper then hears the phrase,
-  ``rejected`` if not (so speech that was stopped can go on where it was).
+  in time), and the seconds around it are transcribed again, plainly and, if
+  the phrase is not in that, with the user's phrases as hints: ``heard`` if
+  Whisper then hears the phrase, ``rejected`` if not (so speech that was stopped
+  can go on where it was).
 - **The ear.** Once it has been learned (``grounding learn``, or by itself in the
   background the first time the assistant runs), a small classifier of speech
   embeddings listens for the pause phrases only. It hears far more real voices
@@ -52,7 +53,7 @@ import numpy as np
 from ..settings import DEFAULT_SENSITIVITY, RATINGS
 from ..sound import IN_RATE
 from .base import Deaf, Detection, Recogniser, Together
-from .phonetic import Phonetic
+from .phonetic import Phonetic, words_of
 from .ratings import rating_in
 from .recent import Recent, VoiceDetector
 from .whisper import Transcriber
@@ -249,8 +250,8 @@ class TwoStageRecogniser(Recogniser):
                 found, _ = self._match(text, start, end, self.phrases)
                 near = self._near_misses(text)
                 if not found and near:  # said on its own, and close: listen again, with hints
-                    self._ask(start, end, self.hints,
-                              lambda again: self._match(again, start, end, near)[0])
+                    self._ask(start, end, self.hints, lambda again: self._match(
+                        again, start, end, near, plain=text)[0])
                 elif not found and self.expected and len(text.split()) <= SHORT:
                     # A short answer while a check-in waits: listen again for a number.
                     self._ask(start, end, ", ".join(self.expected), lambda again: self._match(
@@ -273,7 +274,16 @@ class TwoStageRecogniser(Recogniser):
 
     def _check_candidate(self, candidate: Pending) -> None:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
-        same seconds (keyword spotting often takes one short word for another)."""
+        same seconds (keyword spotting often takes one short word for another).
+
+        Those seconds are written down plainly first, and again with the phrases as hints only
+        if the plain transcript holds words but not the candidate's phrase. Where Whisper
+        plainly heard no word at all, hints only make it invent one: over what was left of
+        the assistant's voice, the scout's "one more time" became "just be quiet now" (every
+        real saying of alexa, computer and jarvis, clean and in real noise at 10 dB, was
+        plainly written as some words). What the hints alone found carries the plain
+        transcript: where that was the assistant's own words, it was its echo
+        (``deciding/own_voice.py``)."""
         settled = self._settled(candidate)
         if settled is not None:  # answered already, by a check before it: no transcribing
             done: Future[str] = Future()
@@ -283,16 +293,26 @@ class TwoStageRecogniser(Recogniser):
         start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
         end = self.samples
 
-        def then(text: str) -> list[Detection]:
+        def then(plain: str, hinted: str | None) -> list[Detection]:
             settled = self._settled(candidate)  # by a check that finished while this one ran
             if settled is not None:
                 return settled
-            heard, found = self._match(text, start, end, self.phrases, saying=candidate)
+            heard, found = self._match(plain if hinted is None else hinted, start, end,
+                                       self.phrases, saying=candidate,
+                                       plain=None if hinted is None else plain)
             if candidate.phrase not in found:
                 heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
                                        self.now, "rejected"))
             return heard
-        self._ask(start, end, self.hints, then)
+
+        def plainly(plain: str) -> list[Detection]:
+            if self._settled(candidate) is None and words_of(plain) and \
+                    self.phonetic.distance(candidate.phrase, plain) > \
+                    self.tolerance[candidate.phrase]:
+                self._ask(start, end, self.hints, lambda hinted: then(plain, hinted))
+                return []
+            return then(plain, None)  # heard plainly, or no word at all: nothing to hint at
+        self._ask(start, end, None, plainly)
 
     def _settled(self, candidate: Pending) -> list[Detection] | None:
         """Nothing more to say if the candidate's phrase was heard already; else None."""
@@ -318,12 +338,14 @@ class TwoStageRecogniser(Recogniser):
         self.asked.append((text, then))
 
     def _match(self, text: str, start: int, end: int, phrases: tuple[str, ...], *,
-               saying: Pending | None = None) -> tuple[list[Detection], set[str]]:
+               saying: Pending | None = None,
+               plain: str | None = None) -> tuple[list[Detection], set[str]]:
         """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
         as detections, and every phrase found, new or not. ``saying``: the candidate being
-        checked, whose phrase is the saying it found (not one in the seconds before it). A
-        phrase no quick stage found carries the ``text`` it was found in, to tell the
-        assistant's echo (``deciding/own_voice.py``)."""
+        checked, whose phrase is the saying it found (not one in the seconds before it). To
+        tell the assistant's echo (``deciding/own_voice.py``), a phrase found only with hints
+        carries the ``plain`` transcript of those seconds, and one that no quick stage found
+        the ``text`` it was found in."""
         found: list[Detection] = []
         heard = {p for p in phrases if text and p not in self.ratings
                  and self.phonetic.distance(p, text) <= self.tolerance[p]}
@@ -338,5 +360,6 @@ class TwoStageRecogniser(Recogniser):
             found.append(Detection(phrase, since, end / IN_RATE, self.now,
                                    count=1 if phrase in self.ratings else
                                    self.phonetic.count(phrase, text, self.tolerance[phrase]),
-                                   heard="" if saying else text))
+                                   heard=plain if plain is not None else
+                                   "" if saying else text))
         return found, heard

@@ -2,7 +2,10 @@
 
 The pronunciations are CMUdict's, as shipped inside the pocketsphinx wheel.
 They pick everyday words to learn as "not a phrase", find words that sound
-almost like a phrase, and warn about phrases likely to be missed or confused.
+almost like a phrase, and warn about phrases likely to be missed or confused,
+or said by a television or a conversation: how common a word is in English
+comes from ``wordfreq`` (subtitles, books, the web and speech; Apache-2.0, its
+data CC BY-SA 4.0), read from the installed package.
 """
 from __future__ import annotations
 
@@ -103,6 +106,21 @@ def neighbours(word: str, words: dict[str, tuple[str, ...]], limit: int = 12,
 VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 
 
+#: A phrase of several words whose rarest word is this common or more is everyday speech: on
+#: wordfreq's Zipf scale (6 is once in a thousand words of English, 5 once in a hundred
+#: thousand), "what can i say" has 5.9, "one more time" 6.3 and "i need help" 5.8; "stop
+#: everything" 5.5, "check in with me" 5.3 and "pause right now" 4.0 do not count.
+EVERYDAY = 5.7
+
+
+def everyday(phrase: str) -> bool:
+    """Whether every word of ``phrase`` (two or more) is among the commonest of English."""
+    from wordfreq import zipf_frequency  # its word list loads in a moment: only when asked
+
+    words = phrase.split()
+    return len(words) > 1 and min(zipf_frequency(w, "en") for w in words) >= EVERYDAY
+
+
 def phrase_warnings(words: dict[str, tuple[str, ...]]) -> list[tuple[str, int, str]]:
     """(intent, index, advice) for phrases likely to be missed or to start by themselves."""
     lexicon = dictionary()
@@ -114,6 +132,12 @@ def phrase_warnings(words: dict[str, tuple[str, ...]]) -> list[tuple[str, int, s
     found = []
     every = [(intent, i, p) for intent, ps in words.items() for i, p in enumerate(ps)]
     for intent, i, phrase in every:
+        if everyday(phrase):
+            found.append((intent, i, f"'{phrase}' is everyday speech (each of its words is "
+                          "among the commonest in English), so a television, a radio or a "
+                          "conversation nearby may say it and start this; a phrase with a "
+                          "rarer word in it, such as one of the shipped ones, is said by "
+                          "accident far less often."))
         if not all(w in lexicon for w in phrase.split()):
             continue  # a word it has no pronunciation for: nothing to judge by
         sound = phones(phrase)

@@ -194,7 +194,8 @@ class Config:
     speech: Literal["piper", "espeak"] = setting("espeak", key="voice.engine")
     """Which voice speaks: espeak-ng, or the natural Piper voice (espeak-ng where Piper is not
     installed)."""
-    rate: int = setting(150, key="voice.rate")
+    rate: int = setting(130, key="voice.rate")
+    """Words a minute while speaking (the quiet between steps not counted), either voice."""
     volume: float = setting(1.0, key="voice.volume")
     voice: str = setting("", key="voice.voice")
     scripts: dict[str, tuple[Step, ...]] = setting(key=("routines",), required=True,

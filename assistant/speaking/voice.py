@@ -12,12 +12,12 @@ block. Two voices speak (``voice.engine``):
   espeak's background thread and loses some (``scripts/bench_voice.py``: about one
   rendering in fifty comes back empty, as many cut short).
 
-The natural voice says ``voice.rate`` words a minute while speaking (measured by
-``scripts/bench_speech.py``), one sentence at a time with a breath of quiet between
-sentences; espeak-ng is asked for ``voice.rate`` as it always was (it speaks about 1.28
-times faster than that). Each text is rendered once and kept in memory; the natural
-voice's renderings are also kept in the data folder (``cache``), so a second start renders
-nothing. The cache holds only the assistant's own words, never anything heard.
+Both voices say ``voice.rate`` words a minute while speaking (measured by
+``scripts/bench_speech.py``; espeak-ng is asked for less, as it speaks quicker than it is
+asked), one sentence at a time with a breath of quiet between sentences. Each text is
+rendered once and kept in memory; the natural voice's renderings are also kept in the data
+folder (``cache``), so a second start renders nothing. The cache holds only the assistant's
+own words, never anything heard.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -51,7 +51,7 @@ CACHE = 1000
 DISK_CACHE = 3000
 #: Digits read one by one (a phone number) are said this much slower, with this many
 #: 10 ms of space between them, so that each one is clear.
-CLEAR_PACE, CLEAR_GAP = 0.75, 8
+CLEAR_PACE, CLEAR_GAP = 0.9, 8
 #: Seconds of quiet between two sentences of one text: a breath.
 SENTENCE_GAP = 0.6
 #: A sentence ends at . ! or ? followed by a space.
@@ -62,6 +62,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: each unit of its ``length_scale`` (221.8, 163.8 and 128.5 words a minute at 1.0, 1.5 and
 #: 2.0).
 PIPER_WORD, PIPER_SCALED = 0.074, 0.196
+#: espeak-ng says about this many times the words a minute it is asked for, sentence by
+#: sentence (1.24 to 1.25 over the shipped routines, asked for 89 to 161; ``tests/test_voice.py``
+#: checks the pace), and goes no slower than its slowest.
+ESPEAK_QUICKER, ESPEAK_SLOWEST = 1.24, 80
 
 
 class VoiceError(Exception):
@@ -178,17 +182,12 @@ class Voice:
         return sound
 
     def _piper(self, text: str, clear: bool) -> np.ndarray:
-        """Each sentence of ``text`` said by the natural voice, with a breath between them."""
+        """``text`` said by the natural voice."""
         assert self.piper is not None
         seconds = 60.0 / (self.rate * (CLEAR_PACE if clear else 1.0))
         scale = max((seconds - PIPER_WORD) / PIPER_SCALED, 0.5)
-        gap = np.zeros(int(SENTENCE_GAP * OUT_RATE), np.float32)
-        parts: list[np.ndarray] = []
-        for sentence in SENTENCE_END.split(text):
-            sound = trim(self.piper.speak(sentence, length_scale=scale))
-            if len(sound):
-                parts += [gap, sound] if parts else [sound]
-        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        piper = self.piper
+        return by_sentence(text, lambda sentence: piper.speak(sentence, length_scale=scale))
 
     # -- the cache in the data folder ------------------------------------------------------
     def _file(self, key: str) -> Path:
@@ -218,10 +217,17 @@ class Voice:
             self.piper.close()
 
     def _espeak(self, text: str, clear: bool = False) -> np.ndarray:
-        rate, gap = (round(self.rate * CLEAR_PACE), CLEAR_GAP) if clear else (self.rate, 0)
+        """``text`` said by espeak-ng, asked for what makes it say ``rate`` words a minute."""
+        rate = self.rate * (CLEAR_PACE if clear else 1.0)
+        asked = max(ESPEAK_SLOWEST, round(rate / ESPEAK_QUICKER))
+        slowest = 60.0 / (ESPEAK_SLOWEST * ESPEAK_QUICKER)  # seconds a word, at its slowest
+        # Slower than that: more space between the words (in its units: 10 ms at its usual
+        # 175 words a minute, longer in proportion when it is slower).
+        more = max(0.0, 60.0 / rate - slowest) * 100 * asked / 175
+        gap = (CLEAR_GAP if clear else 0) + round(more)
         try:
-            return trim(espeak.speak(text, voice=self.voice, words_per_minute=rate,
-                                     word_gap=gap))
+            return by_sentence(text, lambda sentence: espeak.speak(
+                sentence, voice=self.voice, words_per_minute=asked, word_gap=gap))
         except espeak.EspeakError as exc:
             raise VoiceError(str(exc)) from None
 
@@ -288,13 +294,24 @@ def configured_voice(config: Config, *, store: Path | None = None) -> Voice:
                  cache=store / "voice", takes=store)
 
 
+def by_sentence(text: str, speak: Callable[[str], np.ndarray]) -> np.ndarray:
+    """Each sentence of ``text`` said by ``speak``, trimmed, with a breath between them."""
+    gap = np.zeros(int(SENTENCE_GAP * OUT_RATE), np.float32)
+    parts: list[np.ndarray] = []
+    for sentence in SENTENCE_END.split(text):
+        sound = trim(speak(sentence))
+        if len(sound):
+            parts += [gap, sound] if parts else [sound]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
 def words_a_minute(voice: Voice, texts: list[str]) -> float:
     """How fast ``voice`` says ``texts``: their words over the time it takes to say them,
-    not counting the breath the natural voice takes between sentences."""
+    not counting the breath it takes between sentences."""
     words, seconds = 0, 0.0
     for text in texts:
         sentences = [s for s in SENTENCE_END.split(" ".join(text.split())) if s.strip()]
-        breaths = len(sentences) - 1 if voice.engine == "piper" else 0
+        breaths = len(sentences) - 1 if voice.engine != "pyttsx3" else 0
         words += len(text.split())
         seconds += len(voice.say(text)) / OUT_RATE - SENTENCE_GAP * breaths
     return 60.0 * words / seconds if seconds else 0.0
