@@ -132,7 +132,7 @@ def utterances(samples: np.ndarray, *, longest: float = 3.0, pause: float = 0.25
     return found
 
 
-def negatives(wavs: list[Path], how: str, seed: int = 0) -> list[tuple[str, np.ndarray]]:
+def heard_as(wavs: list[Path], how: str, seed: int = 0) -> list[tuple[str, np.ndarray]]:
     """What the long recordings sound like as ``how`` says (whole, short or babble), by name."""
     if how == "whole":
         return [(wav.name, read_wav(wav)) for wav in wavs]
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     continuous = sorted(long_wavs.glob("*.wav"))
     cont_false, cont_seconds = 0, 0.0
     false_said: list[str] = []
-    for name, samples in negatives(continuous, args.negatives):
+    for name, samples in heard_as(continuous, args.negatives):
         found = run(samples)
         cont_false += len(found)
         false_said += [f"{name} {d.end:.1f}s: {d.phrase}" for d in found]
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         "false_per_clip": float(np.mean([v["false_per_clip"] for v in per_word.values()])),
         "false_per_hour": cont_false / cont_seconds * 3600 if cont_seconds else None,
         "continuous_minutes": cont_seconds / 60, "negatives": args.negatives,
-        "rtf": run.cpu / run.audio,
+        "rtf": run.cpu / run.audio if run.audio else 0.0,
         "latency_ms_p50": float(np.percentile(delays, 50) * 1e3) if delays else None,
         "latency_ms_p95": float(np.percentile(delays, 95) * 1e3) if delays else None,
         "detection_by_snr": {k: v[0] / v[1] for k, v in sorted(by_snr.items())},
@@ -305,10 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{'word':12} {'detected':>9} {'false/clip':>11}")
-    for w, v in per_word.items():
-        print(f"{w:12} {v['detection']:9.1%} {v['false_per_clip']:11.2%}")
-    print(f"{'mean':12} {result['detection']:9.1%} {result['false_per_clip']:11.2%}")
+    if not args.no_clips:
+        print(f"{'word':12} {'detected':>9} {'false/clip':>11}")
+        for w, v in per_word.items():
+            print(f"{w:12} {v['detection']:9.1%} {v['false_per_clip']:11.2%}")
+        print(f"{'mean':12} {result['detection']:9.1%} {result['false_per_clip']:11.2%}")
     if result["false_per_hour"] is not None:
         print(f"false triggers per hour of non-trigger audio ({args.negatives}): "
               f"{result['false_per_hour']:.2f} ({result['continuous_minutes']:.1f} min, "

@@ -36,9 +36,9 @@ def test_short_and_babble_sets_hold_every_reader(tmp_path):
                                for w in ("good morning", "see you soon", "thank you")])
         write_wav(tmp_path / f"{i}.wav", said, IN_RATE)
         readers.append(tmp_path / f"{i}.wav")
-    short = bench.negatives(readers, "short")
+    short = bench.heard_as(readers, "short")
     assert [name for name, _ in short] == [f"{i}.wav (short)" for i in range(3)]
-    babble = bench.negatives(readers, "babble")
+    babble = bench.heard_as(readers, "babble")
     assert len(babble) == 3
     for _, mixed in babble:
         assert 0.05 < np.sqrt(np.mean(mixed ** 2)) < 0.2  # at one level, whoever is loudest
