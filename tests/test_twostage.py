@@ -176,37 +176,27 @@ def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_
     """A candidate's seconds are transcribed without hints first: a phrase said clearly is
     heard from that alone; where the plain transcript holds other words, hints are given;
     where it holds none, none are."""
-    said = flite("stop everything", "slt")
-    end = 1.0 + len(said) / IN_RATE
-    asked = Asked(transcriber)
-    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
-                                    first=Claims({end: "stop everything"}))
-    found = detect_samples(recogniser, to_int16(np.concatenate([silence(1.0), said,
-                                                                silence(1.5)])), chunk=320)
-    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
-        ("stop everything", "heard")]
-    assert True not in asked.hinted, "the plain transcript held it: no hints"
+    def checked(audio: np.ndarray, claim: float) -> tuple[list[tuple[str, str]], list[bool]]:
+        asked = Asked(transcriber)
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
+                                        first=Claims({claim: "stop everything"}))
+        found = detect_samples(recogniser, to_int16(audio), chunk=320)
+        return [(d.phrase, d.kind) for d in found if d.kind != "candidate"], asked.hinted
 
-    other = flite("the weather was mild and sunny for most of the afternoon", "awb")
-    end = 1.0 + len(other) / IN_RATE
-    asked = Asked(transcriber)
-    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
-                                    first=Claims({end: "stop everything"}))
-    found = detect_samples(recogniser, to_int16(np.concatenate([silence(1.0), other,
-                                                                silence(1.5)])), chunk=320)
-    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
-        ("stop everything", "rejected")]
-    assert asked.hinted.count(True) == 1, "the plain transcript missed it: hints, once"
+    def said(text: str, voice: str) -> tuple[np.ndarray, float]:
+        words = flite(text, voice)
+        return np.concatenate([silence(1.0), words, silence(1.5)]), 1.0 + len(words) / IN_RATE
 
+    found, hinted = checked(*said("stop everything", "slt"))
+    assert found == [("stop everything", "heard")]
+    assert True not in hinted, "the plain transcript held it: no hints"
+    found, hinted = checked(*said("the weather was mild and sunny for most of the afternoon",
+                                  "awb"))
+    assert found == [("stop everything", "rejected")]
+    assert hinted.count(True) == 1, "the plain transcript missed it: hints, once"
     # Nothing but a room's hiss, where Whisper plainly hears no word: no hints to invent one.
     hiss = np.random.default_rng(0).normal(0, 0.003, int(4.0 * IN_RATE)).astype(np.float32)
-    asked = Asked(transcriber)
-    recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
-                                    first=Claims({2.5: "stop everything"}))
-    found = detect_samples(recogniser, to_int16(hiss), chunk=320)
-    assert [(d.phrase, d.kind) for d in found if d.kind != "candidate"] == [
-        ("stop everything", "rejected")]
-    assert asked.hinted == [False]
+    assert checked(hiss, 2.5) == ([("stop everything", "rejected")], [False])
 
 
 def test_phrases_are_compared_by_sound():
