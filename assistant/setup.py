@@ -131,6 +131,7 @@ def run_setup(path: Path, ask: Ask = input, say: Say = print) -> list[str]:
     people(data, ask, say, changed)
     discreet(data, ask, say, changed, put)
     partner(data, ask, say, changed)
+    voice(data, ask, say, changed)
     if changed:
         write(path, yaml, data)
     return changed
@@ -258,6 +259,23 @@ def partner(data: Any, ask: Ask, say: Say, changed: list[str]) -> None:
     step = routines["for_my_partner"][0]
     step["say"] = Quoted(f"This is a message from {{name}}. {{name}} needs a pause. {helps}")
     changed.append("the message for your partner")
+
+
+def voice(data: Any, ask: Ask, say: Say, changed: list[str]) -> None:
+    """Which voice speaks: the natural one, or espeak-ng's (whose licence raises no question
+    for any use; docs/voice.md)."""
+    settings = data.get("voice")
+    if settings is None:
+        return
+    was = str(settings.get("engine") or "piper")
+    say("Which voice? 1: a natural human voice (Piper's \"joe\"; fine for personal use at "
+        "home, see docs/voice.md about its licence). 2: a clear, robotic voice (espeak-ng). "
+        "Or record your own voice later with 'grounding record'.")
+    choice = ask(f"1 or 2 [{'2' if was == 'espeak' else '1'}]: ").strip()
+    now = {"1": "piper", "2": "espeak"}.get(choice, was)
+    if now != was:
+        settings["engine"] = now
+        changed.append("the voice")
 
 
 def write(path: Path, yaml: YAML, data: Any) -> None:

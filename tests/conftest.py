@@ -67,6 +67,18 @@ def cli(*args: str, timeout: float = 300, cwd: Path = ROOT, env: dict | None = N
                           stdin=subprocess.DEVNULL if input is None else None)
 
 
+def espeak_config(folder: Path, data: dict | None = None) -> Path:
+    """The shipped config.yaml (or ``data``), written in ``folder`` with espeak-ng named as
+    the voice. Tests that measure what was played against a rendering of their own use it:
+    espeak-ng renders the same samples every time, the natural voice never quite does
+    (``tests/test_piper.py`` tests that voice by name)."""
+    data = data if data is not None else yaml.safe_load((ROOT / "config.yaml").read_text())
+    data["voice"]["engine"] = "espeak"
+    path = folder / "espeak.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 def data_folder(path: Path) -> Path:
     """A data folder of its own for one test, whose voice renderings are the tests' shared
     ones (they hold only the assistant's own words): the natural voice renders each

@@ -26,7 +26,7 @@ from assistant.speaking.routines import render
 from assistant.speaking.timeline import LEAD_IN
 from assistant.speaking.words import fill
 
-from .conftest import ROOT, flite, silence, voice_of
+from .conftest import ROOT, espeak_config, flite, silence, voice_of
 from .support.analysis import best_match, speech_end
 from .support.live import NICE, Running, stat_field
 from .support.pulse import RATE, Recording, Room
@@ -118,7 +118,8 @@ def test_devices_lists_the_sound_server(room):
 
 def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
     recording = Recording(room)
-    assistant = Running(room, ROOT / "config.yaml", tmp_path)
+    shipped = espeak_config(tmp_path)  # the same samples when the test renders them again
+    assistant = Running(room, shipped, tmp_path)
     try:
         room.say(flite("body scan", "rms"), IN_RATE)
         assistant.wait_for("routine_start", 1)
@@ -141,7 +142,7 @@ def test_live_the_pause_phrase_stops_the_voice_at_once(room, tmp_path):
     phrase_end = said + int(speech_end(phrase) * RATE)
     # ...and where the speaker fell silent: the body scan stopped within half a second.
     speaker = sound[:, 1]
-    config = config_module.load(ROOT / "config.yaml")[0]
+    config = config_module.load(shipped)[0]
     opening = voice_of(config).say(
         fill(config.scripts["pause"][0].say, {"name": config.name}))
     at, similarity = best_match(speaker, opening)

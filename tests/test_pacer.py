@@ -11,7 +11,7 @@ from assistant.sound.files import read_wav
 from assistant.speaking import routines
 from assistant.speaking.voice import Voice
 
-from .conftest import ROOT, cli, flite, run_through, silence
+from .conftest import ROOT, cli, espeak_config, flite, run_through, silence
 from .support.analysis import onset_delay, phase_timing, speech_onsets, tone_pitch
 
 
@@ -22,9 +22,7 @@ def cue_delay(word: str) -> float:
 def config_with(tmp_path, **breathing) -> str:
     data = yaml.safe_load((ROOT / "config.yaml").read_text())
     data["routines"]["breathing"].update(breathing)
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return espeak_config(tmp_path, data)
 
 
 def render(tmp_path, *args, config=None) -> np.ndarray:
@@ -108,7 +106,8 @@ def test_slower_lengthens_the_next_breath_by_about_ten_percent(tmp_path):
     events, out = run_through(
         tmp_path, silence(0.5), flite("breathe with me", "slt"), silence(30.0),
         flite("slower please", "rms"), silence(52.0),
-        flite("be quiet now", "slt"), silence(0.5))
+        flite("be quiet now", "slt"), silence(0.5),
+        config=espeak_config(tmp_path))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == ["breathe", "slower",
                                                                         "quiet"]
     t_slower = next(e["t"] for e in events if e["event"] == "trigger" and e["intent"] == "slower")
@@ -135,7 +134,8 @@ def test_skip_and_repeat_in_the_body_scan(tmp_path):
     events, _ = run_through(tmp_path, silence(0.5), flite("body scan", "rms"),
                             silence(16.0), flite("skip this part", "slt"), silence(4.0),
                             flite("repeat that please", "slt"), silence(3.0),
-                            flite("be quiet now", "slt"), silence(0.5))
+                            flite("be quiet now", "slt"), silence(0.5),
+                            config=espeak_config(tmp_path))
     seeks = [(e["reason"], e["to"]) for e in events if e["event"] == "seek"]
     assert [reason for reason, _ in seeks] == ["skip", "repeat"]
     # skip moved forward to the start of the section after the one playing; repeat, four
@@ -165,7 +165,8 @@ def test_resume_after_the_pause_word_starts_again_at_the_start_of_a_breath(tmp_p
         tmp_path, silence(0.5), flite("breathe with me", "slt"), silence(14.0),
         flite("stop everything", "rms"), silence(2.0),
         flite("continue please", "kal16"), silence(4.0),
-        flite("be quiet now", "slt"), silence(0.5))
+        flite("be quiet now", "slt"), silence(0.5),
+        config=espeak_config(tmp_path))
     assert [e["intent"] for e in events if e["event"] == "trigger"] == [
         "breathe", "pause", "resume", "quiet"]
     starts = [e for e in events if e["event"] == "routine_start"]

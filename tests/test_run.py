@@ -324,7 +324,7 @@ def test_detect_with_check_ins_on_names_a_rating_and_never_crashes(tmp_path, exa
 
 
 def test_a_voice_that_cannot_speak_is_refused_by_check_and_say(tmp_path, example):
-    example["voice"]["voice"] = "nonsense"
+    example["voice"].update(engine="espeak", voice="nonsense")  # an espeak-ng voice
     config = tmp_path / "c.yaml"
     config.write_text(yaml.safe_dump(example, sort_keys=False))
     for command in (("check",), ("say", "pause", "--output", tmp_path / "p.wav")):

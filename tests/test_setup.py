@@ -15,9 +15,10 @@ from .test_scripts import PROMISE
 
 #: Name, four anchors, pause phrase, help phrase, the country (kept), its emergency number
 #: ("abc" is asked again), yes to taking out the example's people, one person (name,
-#: relation, number, note) and an empty name to finish, no discreet mode, no message.
+#: relation, number, note) and an empty name to finish, no discreet mode, no message, the
+#: robotic voice.
 ANSWERS = ["Alex", "", "", "my cat", "", "let me pause", "", "", "abc", "112", "", "Jo",
-           "my friend", "0712345678", "any time", "", "", ""]
+           "my friend", "0712345678", "any time", "", "", "", "2"]
 
 
 def setup(tmp_path, answers, *args, store=None):
@@ -37,6 +38,7 @@ def test_setup_writes_the_answers_and_keeps_every_comment(tmp_path):
     assert config.words["pause"][0] == "let me pause" and config.emergency.phone == "112"
     assert [(p.name, p.relation, p.phone, p.note) for p in config.contacts] == \
         [("Jo", "my friend", "0712345678", "any time")]  # a number stays text
+    assert config.speech == "espeak" and "Which voice?" in result.stdout + result.stderr
     assert "Please give the number in digits." in result.stderr  # "abc" was asked again
     comments = [line.strip() for line in (ROOT / "config.yaml").read_text().splitlines()
                 if line.strip().startswith("#")]
@@ -51,7 +53,7 @@ def test_setup_writes_the_answers_and_keeps_every_comment(tmp_path):
 def test_no_one_for_now_is_an_answer_and_the_first_start_asks_once(tmp_path):
     """Many have nobody they can list yet: the examples go, nobody is added, and help
     reads no people; the next start does not ask again (setup itself always can)."""
-    nobody = ["", "", "", "", "", "", "", "", "", "y", "", "", ""]
+    nobody = ["", "", "", "", "", "", "", "", "", "y", "", "", "", ""]
     path, result = setup(tmp_path, nobody, "--first-time")
     assert result.returncode == 0, result.stderr
     config = config_module.load(path)[0]
@@ -67,7 +69,7 @@ def test_no_one_for_now_is_an_answer_and_the_first_start_asks_once(tmp_path):
 
 
 def test_keeping_the_examples_the_first_start_still_asks_only_once(tmp_path):
-    keep = ["", "", "", "", "", "", "", "", "", "n", "", "", ""]
+    keep = ["", "", "", "", "", "", "", "", "", "n", "", "", "", ""]
     path, result = setup(tmp_path, keep, "--first-time")
     assert result.returncode == 0, result.stderr
     _, again = setup(tmp_path, ["Someone else"], "--first-time")
@@ -94,7 +96,7 @@ def test_another_country_replaces_every_number_of_the_first(tmp_path):
 
 
 def test_discreet_mode_and_the_partners_message_are_offered(tmp_path):
-    answers = ["", "", "", "", "", "", "", "", "", "y", "", "y", "", "", "y", "3"]
+    answers = ["", "", "", "", "", "", "", "", "", "y", "", "y", "", "", "y", "3", ""]
     path, result = setup(tmp_path, answers)
     assert result.returncode == 0, result.stderr
     config = config_module.load(path)[0]

@@ -199,6 +199,35 @@ def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_
     assert checked(hiss, 2.5) == ([("stop everything", "rejected")], [False])
 
 
+class Written:
+    """A transcriber that writes one text without hints and another with them."""
+
+    def __init__(self, plain: str, hinted: str):
+        self.plain, self.hinted = plain, hinted
+
+    def text(self, samples, *, hints=None):
+        return self.plain if hints is None else self.hinted
+
+
+def test_what_only_hints_found_carries_the_plain_transcript(config):
+    """The own-voice rules judge a find made only with hints by what Whisper heard plainly
+    in the same seconds (deciding/own_voice.py); a find made plainly carries that text."""
+    words = flite("the weather was mild", "slt")
+    audio = np.concatenate([silence(1.0), words, silence(1.5)])
+    claim = 1.0 + len(words) / IN_RATE
+
+    def heard(transcriber) -> list[tuple[str, str, str]]:
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                        first=Claims({claim: "stop everything"}))
+        return [(d.phrase, d.kind, d.heard) for d in
+                detect_samples(recogniser, to_int16(audio), chunk=320) if d.kind == "heard"]
+
+    assert heard(Written("The weather was mild.", "Stop everything.")) == [
+        ("stop everything", "heard", "The weather was mild.")]
+    assert heard(Written("Stop everything.", "Stop everything.")) == [
+        ("stop everything", "heard", "Stop everything.")]
+
+
 def test_phrases_are_compared_by_sound():
     sounds = Phonetic()
     assert sounds.distance("jarvis", "Javis, are you there?") <= 0.3

@@ -191,7 +191,7 @@ class Config:
     the moment one is said, not only once the check has heard it."""
     input_device: Device = setting(None, key="listen.input_device")
     output_device: Device = setting(None, key="voice.output_device")
-    speech: Literal["piper", "espeak"] = setting("espeak", key="voice.engine")
+    speech: Literal["piper", "espeak"] = setting("piper", key="voice.engine")
     """Which voice speaks: espeak-ng, or the natural Piper voice (espeak-ng where Piper is not
     installed)."""
     rate: int = setting(130, key="voice.rate")
