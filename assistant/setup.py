@@ -268,9 +268,9 @@ def voice(data: Any, ask: Ask, say: Say, changed: list[str]) -> None:
     if settings is None:
         return
     was = str(settings.get("engine") or "piper")
-    say("Which voice? 1: a natural human voice (Piper's \"joe\"; fine for personal use at "
-        "home, see docs/voice.md about its licence). 2: a clear, robotic voice (espeak-ng). "
-        "Or record your own voice later with 'grounding record'.")
+    say("Which voice? 1: a natural human voice (for personal use at home; docs/voice.md "
+        "explains its licence). 2: a clear, robotic voice (espeak-ng). You can also record "
+        "your own voice, or a safe person's, later with 'grounding record'.")
     choice = ask(f"1 or 2 [{'2' if was == 'espeak' else '1'}]: ").strip()
     now = {"1": "piper", "2": "espeak"}.get(choice, was)
     if now != was:

@@ -113,11 +113,11 @@ class Noise:
 def utterances(samples: np.ndarray, *, longest: float = 3.0, pause: float = 0.25) -> list:
     """The stretches of speech in ``samples`` (16 kHz) between pauses of at least ``pause``
     seconds, the ones no longer than ``longest``: 20 ms frames within 30 dB of the loud ones
-    are speech."""
+    (and above -80 dBFS) are speech."""
     n = IN_RATE // 50
     frames = samples[:len(samples) // n * n].astype(np.float64).reshape(-1, n)
     level = np.sqrt((frames ** 2).mean(axis=1)) + 1e-9
-    speech = level > np.percentile(level, 95) * 10 ** (-30 / 20)
+    speech = (level > np.percentile(level, 95) * 10 ** (-30 / 20)) & (level > 1e-4)
     found, start, quiet = [], None, 0
     for i, on in enumerate(np.append(speech, [False] * int(pause * 50 + 1))):
         if on:
@@ -137,14 +137,15 @@ def heard_as(wavs: list[Path], how: str, seed: int = 0) -> list[tuple[str, np.nd
     if how == "whole":
         return [(wav.name, read_wav(wav)) for wav in wavs]
     rng = np.random.default_rng(seed)
-    cut = [utterances(read_wav(wav)) for wav in wavs]
+    cut = [(wav, parts) for wav in wavs if (parts := utterances(read_wav(wav)))]
+    wavs = [wav for wav, _ in cut]  # a recording with no pause in it has no short utterance
 
     def spaced(parts: list) -> np.ndarray:  # each utterance, then 0.8 to 2.5 s of quiet
         return np.concatenate([np.concatenate([u, np.zeros(int(rng.uniform(0.8, 2.5) * IN_RATE),
                                                            np.float32)]) for u in parts])
     if how == "short":
-        return [(f"{wav.name} (short)", spaced(parts)) for wav, parts in zip(wavs, cut)]
-    readers = [spaced(parts) for parts in cut]
+        return [(f"{wav.name} (short)", spaced(parts)) for wav, parts in cut]
+    readers = [spaced(parts) for _, parts in cut]
     out: list[tuple[str, np.ndarray]] = []
     for i in range(len(readers)):  # each reader with the next two, as loud, at once
         three = [readers[(i + k) % len(readers)] for k in range(3)]

@@ -42,3 +42,15 @@ def test_short_and_babble_sets_hold_every_reader(tmp_path):
     assert len(babble) == 3
     for _, mixed in babble:
         assert 0.05 < np.sqrt(np.mean(mixed ** 2)) < 0.2  # at one level, whoever is loudest
+
+
+def test_a_recording_with_no_short_utterance_is_left_out_of_the_short_set(tmp_path):
+    paused = np.concatenate([flite("good morning", "slt"), silence(0.7)])
+    write_wav(tmp_path / "paused.wav", paused, IN_RATE)
+    write_wav(tmp_path / "silent.wav", silence(3.0), IN_RATE)
+    on_and_on = flite("we walked along the river and talked about the garden and the "
+                      "neighbours and what to cook for dinner on sunday", "awb")
+    write_wav(tmp_path / "unbroken.wav", on_and_on, IN_RATE)
+    short = bench.heard_as([tmp_path / n for n in ("silent.wav", "unbroken.wav",
+                                                   "paused.wav")], "short")
+    assert [name for name, _ in short] == ["paused.wav (short)"]

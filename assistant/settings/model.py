@@ -192,8 +192,8 @@ class Config:
     input_device: Device = setting(None, key="listen.input_device")
     output_device: Device = setting(None, key="voice.output_device")
     speech: Literal["piper", "espeak"] = setting("piper", key="voice.engine")
-    """Which voice speaks: espeak-ng, or the natural Piper voice (espeak-ng where Piper is not
-    installed)."""
+    """Which voice speaks: the natural Piper voice (espeak-ng where Piper is not installed), or
+    espeak-ng."""
     rate: int = setting(130, key="voice.rate")
     """Words a minute while speaking (the quiet between steps not counted), either voice."""
     volume: float = setting(1.0, key="voice.volume")

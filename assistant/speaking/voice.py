@@ -3,10 +3,9 @@
 The assistant plays every sound through its own ``Player``, so a stop takes one
 block. Two voices speak (``voice.engine``):
 
-- **espeak**, the default for now: the ``espeak-ng`` program (``espeak.py``), robotic and
-  quick to render.
-- **piper**: a natural human voice (``piper.py``, a worker process of its own). Where it is
-  not installed, espeak-ng speaks instead, and ``describe`` says so.
+- **piper**, the default: a natural human voice (``piper.py``, a worker process of its
+  own). Where it is not installed, espeak-ng speaks instead, and ``describe`` says so.
+- **espeak**: the ``espeak-ng`` program (``espeak.py``), robotic and quick to render.
   pyttsx3 is used where there is no espeak-ng (macOS, Windows): on Linux its 2.99 espeak
   driver cannot stop once playing, and when asked to save to a file it collects audio from
   espeak's background thread and loses some (``scripts/bench_voice.py``: about one
