@@ -5,11 +5,12 @@ import datetime as dt
 import math
 import shutil
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from assistant import cli
+from assistant import cli, espeak
 from assistant import settings as config_module
 from assistant.build import build_assistant
 from assistant.deciding.log import EventLog
@@ -226,6 +227,34 @@ def test_what_only_hints_found_carries_the_plain_transcript(config):
         ("stop everything", "heard", "The weather was mild.")]
     assert heard(Written("Stop everything.", "Stop everything.")) == [
         ("stop everything", "heard", "Stop everything.")]
+
+
+def test_a_transcript_that_loops_counts_as_nothing_heard():
+    looping = SimpleNamespace(text=" I'm not going to be quiet now," * 12,
+                              compression_ratio=9.7)
+    plain = SimpleNamespace(text=" Be quiet now.", compression_ratio=0.6)
+    assert whisper.said([plain, looping]) == "Be quiet now."
+    assert whisper.said([looping]) == ""
+
+
+#: Everyday Polish (read by espeak-ng): given these phrases and alexa, computer and jarvis
+#: as hints, Whisper tiny.en, which knows only English, looped over it writing "I'm not
+#: going to be quiet now" (a benchmark's false trigger, session 18).
+POLISH = ("Wczoraj wieczorem długo rozmawialiśmy w kuchni przy herbacie. Moja babcia piecze "
+          "najlepszy sernik w całej rodzinie. Autobus do centrum jeździ co piętnaście minut, "
+          "ale dzisiaj się spóźnił. W sobotę pojedziemy nad jezioro, jeśli będzie ładna "
+          "pogoda. Sąsiad naprawia samochód w garażu od samego rana. Musimy kupić chleb, "
+          "masło i trochę jabłek. Dzieci wróciły ze szkoły głodne i zmęczone.")
+
+
+def test_speech_in_another_language_starts_nothing(config):
+    words = {intent: (*phrases, extra) for (intent, phrases), extra in
+             zip(config.words.items(), ("alexa", "computer", "jarvis"))}
+    words |= {i: p for i, p in config.words.items() if i not in words}
+    recogniser = make_recogniser(replace(config, words=words))
+    polish = resample(espeak.speak(POLISH, voice="pl+f2"), OUT_RATE, IN_RATE)
+    assert [d.phrase for d in detect_samples(recogniser, to_int16(polish), chunk=320)
+            if d.kind == "heard"] == []
 
 
 def test_phrases_are_compared_by_sound():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -54,6 +55,19 @@ def verify(folder: Path) -> None:
                              "with the setup command.")
 
 
+#: Whisper's own sign of a decoding gone wrong: text so repetitive that zlib packs it more
+#: than 2.4 times (the threshold Whisper itself uses to try again). It loops like this over
+#: speech it has no words for: read Polish, given the phrases as hints, it wrote "I'm not
+#: going to be quiet now" again and again. A person's phrase, in any noise measured, came
+#: in text packed at most 0.68 times.
+LOOPING = 2.4
+
+
+def said(segments: Iterable[Any]) -> str:
+    """The text of Whisper's ``segments``, leaving out any that loop (``LOOPING``)."""
+    return " ".join(s.text for s in segments if s.compression_ratio <= LOOPING).strip()
+
+
 class Transcriber:
     """Short stretches of 16 kHz audio to text, on one CPU thread."""
 
@@ -80,4 +94,4 @@ class Transcriber:
             condition_on_previous_text=False, vad_filter=False, hotwords=hints or None,
             temperature=0.0)  # greedy alone: a check whose first try looked poor was
         # tried again by sampling, so a pause phrase over the echo was heard or not by chance
-        return " ".join(s.text for s in segments).strip()
+        return said(segments)
