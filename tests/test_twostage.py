@@ -217,15 +217,15 @@ def test_what_only_hints_found_carries_the_plain_transcript(config):
     audio = np.concatenate([silence(1.0), words, silence(1.5)])
     claim = 1.0 + len(words) / IN_RATE
 
-    def heard(transcriber) -> list[tuple[str, str, str]]:
+    def carried(transcriber) -> list[tuple[str, str, str]]:
         recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
                                         first=Claims({claim: "stop everything"}))
         return [(d.phrase, d.kind, d.heard) for d in
                 detect_samples(recogniser, to_int16(audio), chunk=320) if d.kind == "heard"]
 
-    assert heard(Written("The weather was mild.", "Stop everything.")) == [
+    assert carried(Written("The weather was mild.", "Stop everything.")) == [
         ("stop everything", "heard", "The weather was mild.")]
-    assert heard(Written("Stop everything.", "Stop everything.")) == [
+    assert carried(Written("Stop everything.", "Stop everything.")) == [
         ("stop everything", "heard", "Stop everything.")]
 
 
@@ -248,9 +248,9 @@ POLISH = ("Wczoraj wieczorem długo rozmawialiśmy w kuchni przy herbacie. Moja 
 
 
 def test_speech_in_another_language_starts_nothing(config):
-    words = {intent: (*phrases, extra) for (intent, phrases), extra in
-             zip(config.words.items(), ("alexa", "computer", "jarvis"))}
-    words |= {i: p for i, p in config.words.items() if i not in words}
+    words = dict(config.words)
+    for intent, extra in zip(list(words), ("alexa", "computer", "jarvis")):
+        words[intent] = (*words[intent], extra)
     recogniser = make_recogniser(replace(config, words=words))
     polish = resample(espeak.speak(POLISH, voice="pl+f2"), OUT_RATE, IN_RATE)
     assert [d.phrase for d in detect_samples(recogniser, to_int16(polish), chunk=320)
