@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from . import stopping
 from .build import build_assistant
 from .deciding.assistant import Assistant
 from .deciding.events import Device, Learned, Learning, Listening, Reload
@@ -75,6 +76,7 @@ def wait_for_microphone(config: Config, *, tell: Tell, say: Tell,
     on: it is said once, on screen and aloud, and looked for again every ``every`` seconds."""
     missing = False
     while True:
+        stopping.check()
         try:
             check(config.input_device)
         except AudioError as exc:
@@ -129,6 +131,7 @@ def serve(assistant: Assistant, chunks: Iterator[np.ndarray], *, chunk: int,
     each chunk's seconds once it is heard (to look after the devices)."""
 
     def step(samples: np.ndarray) -> None:
+        stopping.check()  # a stop whose exception was lost on its way (``stopping``)
         if recorder:
             recorder.advance_to((assistant.samples + len(samples)) / IN_RATE)
         if listening:

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
+from . import stopping
 from .commands.care import cmd_check, cmd_devices, cmd_service, cmd_setup
 from .commands.common import (
     DEFAULT_CONFIG,
     EXIT_AUDIO,
     EXIT_CONFIG,
     Refused,
-    Terminated,
     date,
 )
 from .commands.journal import cmd_journal
@@ -128,16 +126,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def stop_on_sigterm() -> None:
-    """``SIGTERM`` (a service stopping, a shutdown) ends it as Ctrl-C does: files it writes
-    are finished, nothing is left half-written."""
-    def stop(signum: int, frame: object) -> None:
-        raise Terminated
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
-
-
 def main(argv: list[str] | None = None) -> int:
     code = answer(argv)
     if streams_opened():
@@ -153,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 def answer(argv: list[str] | None) -> int:
     """Run one command; its exit code."""
     args = parser().parse_args(argv)
-    stop_on_sigterm()
+    stopping.on_signals()
     partly = forbid_network()  # before any engine, model or device is touched
     if partly:
         print(partly, file=sys.stderr)
@@ -179,4 +167,4 @@ def answer(argv: list[str] | None) -> int:
         return 0
     except KeyboardInterrupt as exc:
         print("Stopped.", file=sys.stderr)
-        return 143 if isinstance(exc, Terminated) else 130
+        return 143 if isinstance(exc, stopping.Terminated) else 130

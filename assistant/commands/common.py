@@ -20,10 +20,6 @@ DEFAULT_CONFIG = Path("config.yaml")
 EXIT_CONFIG, EXIT_AUDIO = 2, 3
 
 
-class Terminated(KeyboardInterrupt):
-    """Asked to stop with ``SIGTERM``."""
-
-
 class Refused(Exception):
     """A problem the user must fix; carries the exit code."""
 

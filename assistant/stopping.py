@@ -1,0 +1,42 @@
+"""Being asked to stop (Ctrl-C, or ``SIGTERM`` from a service manager or a shutdown).
+
+Python raises a signal handler's exception wherever the main thread happens to be. If
+that is inside a garbage collector's finaliser, the exception is printed ("Exception
+ignored in ...") and dropped, and a service that was told to stop would go on waiting for
+a microphone. So the request is also remembered here, and every loop that runs for long
+asks for it between steps (``check``): a stop is never lost.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+
+
+class Terminated(KeyboardInterrupt):
+    """Asked to stop with ``SIGTERM``."""
+
+
+_asked: type[KeyboardInterrupt] | None = None
+
+
+def on_signals() -> None:
+    """Ctrl-C and ``SIGTERM`` end the program as an exception in the main thread (files it
+    writes are finished, nothing is left half-written), remembered in case it is lost."""
+    global _asked
+    _asked = None
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        global _asked
+        _asked = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        raise _asked
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def check() -> None:
+    """Raise the stop asked for, if one was (again, if it was lost on its way)."""
+    if _asked is not None:
+        raise _asked
