@@ -19,7 +19,10 @@ from .conftest import ROOT, cli, data_folder, flite, read_events, save, silence,
 
 
 def checkin_config(tmp_path) -> tuple:
+    """Check-ins on, spoken by espeak-ng: the recording is timed by the lengths of what it
+    says, and espeak-ng says a text the same way every time (the natural voice may not)."""
     data = yaml.safe_load((ROOT / "config.yaml").read_text())
+    data["voice"]["engine"] = "espeak"
     data["checkins"].update(enabled=True, wait=10)
     data["routines"]["breathing"].update(minutes=0.4)
     path = tmp_path / "config.yaml"
