@@ -219,21 +219,23 @@ class Session:
         threading.Thread(target=keep, name="voice-ahead", daemon=True).start()
 
     def learn_in_background(self) -> None:
-        """Live, the first time: learn the pause phrases' ear while listening as before."""
+        """Live, the first time: learn the ear while listening as before."""
         config = self.assistant.config
         if self.learner is not None:
             self.learner.stop()  # phrases that changed since
             self.learner = None
-        if self.microphone is None or not ear_to_learn(config, store=self.store):
+        phrases = ear_to_learn(config, store=self.store) if self.microphone is not None else ()
+        if not phrases:
             return
         self.learner = Learner(config, self.store)
         self.stack.callback(self.learner.stop)
-        self.log(self.assistant.now, Learning(phrases=list(config.words.get("pause", ()))))
-        self.tell("Learning how your pause words sound, once, in the background (a minute or "
-                  "two). Until then the voice still stops for them, a moment later.")
+        self.log(self.assistant.now, Learning(phrases=list(phrases)))
+        self.tell("Learning how your words sound, once, in the background (a few minutes). "
+                  "Until then they are heard as before, and the voice stops for your pause "
+                  "words a moment later.")
 
     def take_ear(self) -> None:
-        """The pause phrases' ear, once it has been learned, joins the recogniser."""
+        """The ear, once it has been learned, joins the recogniser."""
         learner = self.learner
         if learner is None or not learner.ready.is_set():
             return
@@ -241,13 +243,14 @@ class Session:
         recogniser = self.assistant.recogniser
         if learner.ear is None or not hasattr(recogniser, "hear_with"):
             self.log(self.assistant.now, Learned(ready=False, why=learner.failed))
-            self.tell(f"Learning how your pause words sound did not finish ({learner.failed}); "
-                      "the voice still stops for them, a moment later.")
+            self.tell(f"Learning how your words sound did not finish ({learner.failed}); "
+                      "they are heard as before, and the voice stops for your pause words a "
+                      "moment later.")
             return
         recogniser.hear_with(learner.ear)
         self.log(self.assistant.now, Learned(ready=True))
-        self.tell("Learned how your pause words sound: the voice now stops as soon as it hears "
-                  "them.")
+        self.tell("Learned how your words sound: they are heard better in a noisy room, and "
+                  "the voice now stops as soon as it hears a pause word.")
 
     def notice(self, message: str) -> None:
         """Something the user must know about the devices: on screen, in the event log, and

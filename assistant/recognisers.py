@@ -1,5 +1,5 @@
 """Which engine listens, built from the configuration, with what learning made for it
-(the embedding engine's classifier, the pause phrases' ear). Hearing never imports learning:
+(the embedding engine's classifier, the two-stage engine's ear). Hearing never imports learning:
 the two meet here.
 
 Each engine's module is imported only when it is chosen: they load native
@@ -59,7 +59,8 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                            if p in quick}) if quick else None
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
         return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
-                                  ear=pause_ear(config, store=store),
+                                  ear=learned_ear(config, store=store),
+                                  stopping=config.words.get("pause", ()),
                                   sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity,
                                   hinted=config.phrases)
@@ -76,20 +77,23 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                   phrase_sensitivity=config.phrase_sensitivity)
 
 
-def pause_phrases(config: Config) -> tuple[str, ...]:
-    """The phrases the two-stage engine's ear learns, if the configuration wants one."""
+def ear_phrases(config: Config) -> tuple[str, ...]:
+    """The phrases the two-stage engine's ear learns, if the configuration wants one: every
+    phrase. Keyword spotting misses most phrases said in a noisy room (and cannot know a word
+    outside its dictionary), where the ear still hears nine in ten; its finds ask for the
+    hinted check, and a pause phrase's find also stops the voice at once."""
     if not config.fast_stop or choose_engine(config) != "whisper":
         return ()
-    return tuple(config.words.get("pause", ()))
+    return config.phrases
 
 
 def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...]:
-    """The pause phrases whose ear is still to be learned (none if it is there, or not
-    wanted, or cannot be: the embedding models missing). Asks the data folder alone: the
-    models' libraries are not loaded for this (they add seconds to every start)."""
+    """The phrases whose ear is still to be learned (none if it is there, or not wanted, or
+    cannot be: the embedding models missing). Asks the data folder alone: the models'
+    libraries are not loaded for this (they add seconds to every start)."""
     from .learning.learn import learned
 
-    phrases = pause_phrases(config)
+    phrases = ear_phrases(config)
     try:
         done = not phrases or learned(phrases, default_store() if store is None else store)
     except RecogniserError:
@@ -97,14 +101,14 @@ def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...
     return () if done else phrases
 
 
-def pause_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
-    """The pause phrases' ear (an embedding classifier learned for them and any enrolled
-    takes of them), if it has been learned; else None: learning takes a minute or two, so
+def learned_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
+    """The two-stage engine's ear (an embedding classifier learned for every phrase and any
+    enrolled takes of them), if it has been learned; else None: learning takes minutes, so
     it is never done here (``grounding learn``, or ``Session`` in the background)."""
     from .learning.enroll import load
     from .learning.learn import learned
 
-    phrases = pause_phrases(config)
+    phrases = ear_phrases(config)
     store = default_store() if store is None else store
     if not phrases:
         return None

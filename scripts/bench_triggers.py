@@ -46,7 +46,7 @@ from assistant.hearing.base import detect_samples, distinct  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
 from assistant.learning.learn import load_or_train  # noqa: E402
-from assistant.recognisers import make_recogniser, pause_phrases  # noqa: E402
+from assistant.recognisers import ear_phrases, make_recogniser  # noqa: E402
 from assistant.settings import INTENTS  # noqa: E402
 from assistant.sound import IN_RATE, OUT_RATE  # noqa: E402
 from assistant.sound.files import read_wav, resample, to_int16  # noqa: E402
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", type=Path, default=ROOT / "bench-out" / "store",
                    help="where the embedding engine keeps what it learns for benchmarks")
     p.add_argument("--ear", action="store_true",
-                   help="two-stage engine: learn the pause phrases' ear in --store first, as "
+                   help="two-stage engine: learn the ear of every phrase in --store first, as "
                    "the first live start does (listen.fast_stop)")
     p.add_argument("--with-shipped", action="store_true",
                    help="keep the configuration's own phrases too (the words are added to them)")
@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     enrolled, left_out = enrolment(args.clips, words, args.enroll)
     if args.same_clips:
         enrolled = {}
-    if args.ear and pause_phrases(config):
-        load_or_train(pause_phrases(config), args.store)  # what `grounding learn` does
+    if args.ear and ear_phrases(config):
+        load_or_train(ear_phrases(config), args.store)  # what `grounding learn` does
     run = Timed(make_recogniser(config, enrolled=enrolled, exclude=HELD_OUT,
                                  store=args.store))  # never the user's own takes
     labels_file = args.clips / "labels.json"
@@ -247,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
             if speaker(wav) in left_out:
                 continue
             samples = read_wav(wav)
+            label = labels.get(f"{folder.name}/{wav.name}", {})
+            # Where the voice ends, found before any noise is mixed in.
+            said_end = label.get("end", speech_end(samples) if not label else None)
             if noisy:
                 samples = noisy(samples)
             found = run(samples)
@@ -259,15 +262,13 @@ def main(argv: list[str] | None = None) -> int:
                     positives[w] += 1
                     hit = w in phrases
                     hits[w] += hit
-                    label = labels.get(f"{folder.name}/{wav.name}", {})
                     key = str(label.get("snr") or "clean")
                     by_snr.setdefault(key, [0, 0])
                     by_snr[key][0] += hit
                     by_snr[key][1] += 1
-                    end = label.get("end", speech_end(samples) if not label else None)
-                    if hit and end is not None:
+                    if hit and said_end is not None:
                         d = next(d for d in found if d.phrase == w)
-                        delays.append(d.time - end)
+                        delays.append(d.time - said_end)
                 else:
                     negatives[w] += 1
                     false[w] += w in phrases

@@ -78,14 +78,14 @@ def test_enroll_refuses_what_it_cannot_use(tmp_path, write_config, example):
     example["listen"]["engine"] = "pocketsphinx"
     result = cli("enroll", "--config", write_config(example))
     assert result.returncode == 2
-    assert "listen.engine: with this engine, only your pause phrases are learned" in \
-        result.stderr
+    assert "listen.engine: this engine learns nothing from your voice" in result.stderr
     assert "Traceback" not in result.stderr
-    example["listen"]["engine"] = "auto"  # the pause phrases' ear learns them; not others
-    result = cli("enroll", "read my safety plan", "--from", quiet, "--config",
-                 write_config(example))
+    example["listen"].update(engine="auto", fast_stop=False)
+    result = cli("enroll", "--config", write_config(example))
     assert result.returncode == 2
-    assert "only your pause phrases are learned from your voice" in result.stderr
-    result = cli("enroll", "stop everything", "--from", quiet, "--config",
+    assert "listen.fast_stop: it is off, so nothing is learned from your voice" in \
+        result.stderr
+    example["listen"]["fast_stop"] = True  # the ear learns every phrase, from takes too
+    result = cli("enroll", "read my safety plan", "--from", quiet, "--config",
                  write_config(example))
     assert result.returncode == 2 and "too quiet to hear" in result.stderr

@@ -21,7 +21,7 @@ from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.recent import Recent
 from assistant.hearing.twostage import TwoStageRecogniser
-from assistant.recognisers import make_recogniser, pause_ear
+from assistant.recognisers import learned_ear, make_recogniser
 from assistant.settings import Step
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample, to_int16
@@ -29,7 +29,7 @@ from assistant.sound.player import FADE_OUT, Player, WavRecorder
 from assistant.speaking.routines import render
 from assistant.speaking.voice import Voice
 
-from .conftest import FLITE_VOICES, ORDINARY, ROOT, data_folder, flite, save, silence
+from .conftest import FLITE_VOICES, ORDINARY, ROOT, data_folder, ear_config, flite, save, silence
 from .conftest import cli as run_cli
 from .support.analysis import speech_end
 from .support.claims import Claims
@@ -322,19 +322,22 @@ def test_phrase_tolerance_follows_sensitivity(config, transcriber):
 
 
 @pytest.fixture(scope="module")
-def ear_store(tmp_path_factory, config):
-    """A data folder in which ``grounding learn`` has learned the shipped pause phrases'
-    ear (a minute or two: what a first start does in the background)."""
-    store = data_folder(tmp_path_factory.mktemp("ear"))
-    assert pause_ear(config, store=store) is None, "nothing is learned in a new folder"
+def eared(tmp_path_factory):
+    """A configuration (the shipped one, cut to eight phrases) and a data folder in which
+    ``grounding learn`` has learned its ear (minutes: what a first start does in the
+    background)."""
+    folder = tmp_path_factory.mktemp("ear")
+    path, store = ear_config(folder), data_folder(folder / "store")
+    config = config_module.load(path)[0]
+    assert learned_ear(config, store=store) is None, "nothing is learned in a new folder"
     env = {"GROUNDING_DATA": str(store)}
-    to_come = "it learns how your pause phrases sound when it next starts"
-    assert to_come in run_cli("check", env=env).stdout
-    result = run_cli("learn", "--config", ROOT / "config.yaml", env=env, timeout=900)
+    to_come = "it learns how your phrases sound when it next starts"
+    assert to_come in run_cli("check", "--config", path, env=env).stdout
+    result = run_cli("learn", "--config", path, env=env, timeout=900)
     assert result.returncode == 0, result.stderr
-    assert "Learned how your pause words sound." in result.stderr
-    assert to_come not in run_cli("check", env=env).stdout
-    return store
+    assert "Learned how your words sound." in result.stderr
+    assert to_come not in run_cli("check", "--config", path, env=env).stdout
+    return config, store
 
 
 def test_learn_says_when_there_is_nothing_to_learn(example, write_config, tmp_path):
@@ -347,15 +350,14 @@ def test_learn_says_when_there_is_nothing_to_learn(example, write_config, tmp_pa
 
 
 @pytest.mark.timeout(1200)  # may be the one that learns the ear
-def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_store,
-                                                      tmp_path):
-    """With the ear learned, the pause phrase is a candidate from the ear by the time it has
-    been said (with no keyword spotting at all), and the check then hears it. The ear joins
-    a recogniser that has been listening for a while, in step with it."""
-    ear = pause_ear(config, store=ear_store)
-    assert isinstance(ear, EmbeddingRecogniser) and set(ear.phrases) == {
-        "stop everything", "pause right now"}
-    assert isinstance(make_recogniser(config, store=ear_store).ear, EmbeddingRecogniser)
+def test_the_ear_stops_on_the_pause_phrase_as_it_ends(transcriber, eared):
+    """With the ear learned (for every phrase), the pause phrase is a candidate from the ear
+    by the time it has been said (with no keyword spotting at all), and the check then hears
+    it. The ear joins a recogniser that has been listening for a while, in step with it."""
+    config, store = eared
+    ear = learned_ear(config, store=store)
+    assert isinstance(ear, EmbeddingRecogniser) and set(ear.phrases) == set(config.phrases)
+    assert isinstance(make_recogniser(config, store=store).ear, EmbeddingRecogniser)
     for voice in ("awb", "rms"):
         said = flite("stop everything", voice)
         end = 5.0 + speech_end(said)
@@ -371,19 +373,28 @@ def test_the_ear_stops_on_the_pause_phrase_as_it_ends(config, transcriber, ear_s
 
 
 @pytest.mark.timeout(1200)  # may be the one that learns the ear
-def test_ordinary_speech_gives_the_ear_nothing(config, transcriber, ear_store, tmp_path):
-    ear = pause_ear(config, store=ear_store)
+def test_ordinary_speech_with_the_ear_starts_nothing(transcriber, eared):
+    """The ear may take a stretch of talk for a phrase now and then (on real read speech,
+    some 30 an hour for the pause phrases alone): each such find is only a candidate, and
+    the check turns it down."""
+    config, store = eared
+    ear = learned_ear(config, store=store)
     assert ear is not None
-    talk = np.concatenate([flite(ORDINARY, voice) for voice in FLITE_VOICES])
-    assert detect_samples(ear.fresh(), to_int16(talk), chunk=320) == []
+    talk = to_int16(np.concatenate([flite(ORDINARY, voice) for voice in FLITE_VOICES]))
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None,
+                                    ear=ear.fresh())
+    found = detect_samples(recogniser, talk, chunk=320)
+    assert not [d for d in found if d.kind == "heard"], found
+    candidates = [d.phrase for d in found if d.kind == "candidate"]
+    assert sorted(candidates) == sorted(d.phrase for d in found if d.kind == "rejected")
 
 
 @pytest.mark.timeout(1200)  # may be the one that learns the ear
-def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_store,
-                                                      tmp_path):
+def test_the_ear_hears_nothing_where_there_is_no_voice(transcriber, eared):
     """What is left of the assistant's own voice after the echo canceller is far below any
     voice, but its embeddings look much like speech: the ear's finds there are not taken."""
-    ear = pause_ear(config, store=ear_store)
+    config, store = eared
+    ear = learned_ear(config, store=store)
     assert ear is not None
     faint = flite("stop everything", "awb") * 10 ** (-50 / 20)  # speech at -66 dBFS
     audio = np.concatenate([silence(1.0), faint, silence(1.5)])
@@ -395,8 +406,27 @@ def test_the_ear_hears_nothing_where_there_is_no_voice(config, transcriber, ear_
 
 
 @pytest.mark.timeout(1200)  # may be the one that learns the ear
-def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, transcriber,
-                                                                    ear_store):
+def test_the_ear_on_its_own_output_listens_for_the_pause_phrases_alone(transcriber, eared):
+    """On what the assistant plays, the ear finds the pause phrases and nothing else: a find
+    there makes the person's same phrase, said just after, its own voice, and only a stop
+    needs telling from its echo at once (the check tells the rest by what was written)."""
+    config, store = eared
+    assert make_recogniser(config, store=store).stopping == tuple(config.words["pause"])
+    recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=None,
+                                    ear=learned_ear(config, store=store),
+                                    stopping=config.words["pause"])
+
+    def found(eager: Recogniser, text: str) -> list[str]:
+        audio = to_int16(np.concatenate([silence(0.5), flite(text, "slt"), silence(1.0)]))
+        return [d.phrase for d in detect_samples(eager.fresh(), audio, chunk=320)]
+    assert "breathe with me" in found(recogniser.ear.eager(), "breathe with me"), \
+        "the ear, eager, finds it (else this test shows nothing)"
+    assert found(recogniser.eager(), "breathe with me") == []
+    assert "stop everything" in found(recogniser.eager(), "stop everything")
+
+
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
+def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(transcriber, eared):
     """The assistant's echo says the pause phrase where its words do not (a sentence whose
     sound no transcript of its text would tell): the ear finds it in the microphone, but an
     eager copy of the ear on what it plays found it first, so the voice does not stop for
@@ -405,6 +435,7 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
         def say(self, text: str) -> np.ndarray:
             return super().say("Stop everything." if text == "Notice your hands." else text)
 
+    config, store = eared
     steps = (Step("Let us take a moment.", 0.3), Step("Notice your hands.", 0.3),
              Step("That is all for now.", 0.5))
     own = replace(config, scripts=dict(config.scripts) | {"pause": steps})
@@ -412,7 +443,8 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
     program = render("pause", own, voice, now=NOW)
     echo = resample(program.sound, OUT_RATE, IN_RATE) * 0.5  # 6 dB down, 40 ms late
     mic = to_int16(np.concatenate([silence(0.04), echo, silence(2.0)]))
-    recogniser = TwoStageRecogniser(own.phrases, transcriber=transcriber, first=None)
+    recogniser = TwoStageRecogniser(own.phrases, transcriber=transcriber, first=None,
+                                    stopping=own.words["pause"])
     log, player = EventLog(), Player()
     assistant = build_assistant(own, recogniser=recogniser, voice=voice, player=player,
                                 log=log, clock=lambda: NOW, cancel_echo=False)
@@ -421,7 +453,7 @@ def test_the_ear_knows_the_pause_phrase_in_the_assistants_own_voice(config, tran
     assistant.start("pause")
     for i in range(0, len(mic), 320):
         if i == 320 * 10:
-            recogniser.hear_with(pause_ear(own, store=ear_store))
+            recogniser.hear_with(learned_ear(own, store=store))
         recorder.advance_to((assistant.samples + 320) / IN_RATE)
         assistant.feed(mic[i:i + 320])
     ignored = [(e["phrase"], e["kind"], e["evidence"]) for e in log.events

@@ -11,7 +11,7 @@ from ..hearing.base import RecogniserError
 from ..hearing.pocketsphinx import known_phrases
 from ..learning.learn import learned
 from ..learning.lexicon import phrase_warnings
-from ..recognisers import choose_engine, ear_to_learn, pause_phrases
+from ..recognisers import choose_engine, ear_phrases, ear_to_learn
 from ..service import ServiceError
 from ..service import install as install_service
 from ..service import remove as remove_service
@@ -48,12 +48,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         quick = set(known_phrases(config.phrases))
         to_learn = ear_to_learn(config, store=default_store())
         if to_learn:
-            engine += " (it learns how your pause phrases sound when it next starts, in the " \
-                "background: a minute or two)"
-        if to_learn or not pause_phrases(config):  # with the ear, any pause phrase stops it
+            engine += " (it learns how your phrases sound when it next starts, in the " \
+                "background: a few minutes)"
+        if to_learn or not ear_phrases(config):  # with the ear, any pause phrase stops it
             warnings += [("pause", i, f"'{p}' is not in the quick first stage's dictionary, "
                           "so it stops the voice after the check, about a second later, "
-                          "instead of at once" + (", until the pause phrases' ear is learned"
+                          "instead of at once" + (", until it has learned how your phrases sound"
                                                   if to_learn else "") +
                           "; it is heard all the same.")
                          for i, p in enumerate(config.words.get("pause", ())) if p not in quick]

@@ -16,7 +16,7 @@ from ..hearing.base import RecogniserError
 from ..learning.enroll import TakeError, forget, record, save, trim
 from ..learning.enroll import load as load_takes
 from ..learning.learn import load_or_train
-from ..recognisers import choose_engine, pause_phrases
+from ..recognisers import choose_engine, ear_phrases
 from ..settings import Config, normalise_phrase
 from ..sound import IN_RATE
 from ..sound.devices import Microphone
@@ -45,10 +45,15 @@ def cmd_enroll(args: argparse.Namespace) -> int:
               ", and what was learned from them."
               if gone else "There were no recordings of your voice to delete.")
         return 0
-    if choose_engine(config) != "embedding" and not set(targets) <= set(pause_phrases(config)):
-        raise Refused(f"{config.where('listen', 'engine')}: with this engine, only your pause "
-                      "phrases are learned from your voice (with listen.fast_stop on); set "
-                      "listen.engine to embedding to teach it every phrase.", EXIT_CONFIG)
+    engine = choose_engine(config)
+    if engine == "whisper" and not config.fast_stop:
+        raise Refused(f"{config.where('listen', 'fast_stop')}: it is off, so nothing is "
+                      "learned from your voice; set it to true to teach it your phrases.",
+                      EXIT_CONFIG)
+    if engine != "embedding" and not ear_phrases(config):
+        raise Refused(f"{config.where('listen', 'engine')}: this engine learns nothing from "
+                      "your voice; auto (with listen.fast_stop on) or embedding does.",
+                      EXIT_CONFIG)
     if not 1 <= args.times <= 10:
         raise Refused("--times must be between 1 and 10.", EXIT_CONFIG)
     if args.takes:
@@ -100,19 +105,19 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
 def learn_now(config: Config, store: Path) -> bool:
     """Learn what the configured engine learns, if it is not learned yet: every phrase for
-    the embedding engine, the pause phrases' ear for the two stages. False if nothing is."""
+    the embedding engine, the ear of every phrase for the two stages. False if nothing is."""
     if choose_engine(config) == "embedding":
         recogniser_for(config, store=store, tell=tell)
         return True
-    phrases = pause_phrases(config)
+    phrases = ear_phrases(config)
     if not phrases:
         return False
     try:
         load_or_train(phrases, store, enrolled=load_takes(store, phrases),
-                      progress=lambda m: tell(f"Learning how your pause words sound: {m}..."))
+                      progress=lambda m: tell(f"Learning how your words sound: {m}..."))
     except RecogniserError as exc:
-        raise Refused(f"Learning how your pause words sound: {exc}", EXIT_AUDIO) from None
-    tell("Learned how your pause words sound.")
+        raise Refused(f"Learning how your words sound: {exc}", EXIT_AUDIO) from None
+    tell("Learned how your words sound.")
     return True
 
 

@@ -144,13 +144,17 @@ class EmbeddingRecogniser(Recogniser):
 
     def __init__(self, phrases: Iterable[str], *, classifier: Classifier, embedder: Embedder,
                  sensitivity: float = DEFAULT_SENSITIVITY,
-                 phrase_sensitivity: dict[str, float] | None = None):
+                 phrase_sensitivity: dict[str, float] | None = None,
+                 only: Iterable[str] | None = None):
+        """``only``: the phrases it finds (default all it knows)."""
         super().__init__(phrases)
         if set(self.phrases) != set(classifier.phrases):
             raise RecogniserError("the trained phrase model does not match listen.words.")
         self.classifier, self.embedder = classifier, embedder
         self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
+        self.only = None if only is None else tuple(only)
         self.thresholds = np.array([threshold((phrase_sensitivity or {}).get(p, sensitivity))
+                                    if self.only is None or p in self.only else np.inf
                                     for p in classifier.phrases])
         self._tail = np.zeros(CONTEXT, np.float32)
         self._mel = embedder.quiet_mel.copy()
@@ -161,11 +165,13 @@ class EmbeddingRecogniser(Recogniser):
     def fresh(self) -> EmbeddingRecogniser:
         return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
                                    embedder=self.embedder, sensitivity=self.sensitivity,
-                                   phrase_sensitivity=self.phrase_sensitivity)
+                                   phrase_sensitivity=self.phrase_sensitivity, only=self.only)
 
-    def eager(self) -> EmbeddingRecogniser:
+    def eager(self, only: Iterable[str] | None = None) -> EmbeddingRecogniser:
+        """At the highest sensitivity; with ``only``, it finds those phrases alone."""
         return EmbeddingRecogniser(self.phrases, classifier=self.classifier,
-                                   embedder=self.embedder, sensitivity=1.0)
+                                   embedder=self.embedder, sensitivity=1.0,
+                                   only=self.only if only is None else only)
 
     def missing_words(self) -> list[str]:
         return []  # any phrase can be synthesised and learned

@@ -1,9 +1,10 @@
-"""Learning the pause phrases' ear while the assistant already listens.
+"""Learning the ear while the assistant already listens.
 
-The two-stage engine works from the first moment, but its voice stops on a
-pause phrase at once only when a quick stage hears it. The ear (an embedding
-classifier of the pause phrases, ``recognisers.pause_ear``) hears most
-real voices; it takes a minute or two to learn, once per set of pause phrases.
+The two-stage engine works from the first moment, but in a noisy room its
+quick stages miss many phrases, and its voice stops on a pause phrase at once
+only when a quick stage hears it. The ear (an embedding classifier of every
+phrase, ``recognisers.learned_ear``) hears most real voices; it takes a few
+minutes to learn, once per set of phrases.
 So the first time, ``grounding learn`` runs in a process of its own at the
 lowest priority (the live loop keeps the processor it needs), and the ear joins
 the running recogniser when it is ready. Stopped half-way, learning goes on
@@ -18,12 +19,12 @@ import threading
 from pathlib import Path
 
 from ..hearing.base import Recogniser
-from ..recognisers import pause_ear
+from ..recognisers import learned_ear
 from ..settings import Config
 
 
 class Learner:
-    """``grounding learn`` for ``config``'s pause phrases, in the background. ``ready`` is
+    """``grounding learn`` for ``config``'s phrases, in the background. ``ready`` is
     set once it has ended: then ``ear`` is the ear (built on this object's thread, so that
     the loop that hears the microphone never waits for it), or ``failed`` says why not."""
 
@@ -45,7 +46,7 @@ class Learner:
             last = line.strip() or last
         code = self.process.wait()
         if code == 0:
-            self.ear = pause_ear(self.config, store=self.store)
+            self.ear = learned_ear(self.config, store=self.store)
         if self.ear is None:
             self.failed = f"{last} (exit {code})" if last else f"exit {code}"
         self.ready.set()

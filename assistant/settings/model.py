@@ -187,8 +187,9 @@ class Config:
         key="listen.phrase_sensitivity", factory=dict,
         read=lambda given, path: {normalise_phrase(k): float(v) for k, v in given.items()})
     fast_stop: bool = setting(True, key="listen.fast_stop")
-    """Learn how the pause phrases sound (once, in the background), so that the voice stops
-    the moment one is said, not only once the check has heard it."""
+    """Learn how the phrases sound (once, in the background): they are heard better in
+    noise, and the voice stops the moment a pause phrase is said, not only once the check has
+    heard it."""
     input_device: Device = setting(None, key="listen.input_device")
     output_device: Device = setting(None, key="voice.output_device")
     speech: Literal["piper", "espeak"] = setting("piper", key="voice.engine")
