@@ -101,7 +101,7 @@ class Bench:
         assistant = self.assistant(config)
         length = render(routine, config, self.voice, now=MORNING).seconds
         at = rng.uniform(3.0, max(3.5, min(length, 60.0) - 2.0))
-        end = at + speech_end(clip)
+        end = at + float(speech_end(clip))
         gain = 10 ** (self.args.echo_db / 20) if self.args.echo_db is not None else 0.0
         if gain:  # the person ``--below`` dB under the echo of the routine's speech
             clip = clip * (gain * self.routine_level(routine, config)

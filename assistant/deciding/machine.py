@@ -204,7 +204,7 @@ class Machine:
         """A pause phrase, not yet checked: silence at once, and wait for the answer."""
         self.log(d.time, events.Candidate(phrase=d.phrase, intent=self.intents[d.phrase],
                                           by=d.by, echo=verdict.measured()))
-        if self.intents[d.phrase] != "pause" or self.state is not State.PLAYING:
+        if d.phrase not in self.config.stopping or self.state is not State.PLAYING:
             return
         assert self.running is not None
         self.held_at, self.held_since = self.player.stop(), self.now
@@ -213,7 +213,7 @@ class Machine:
 
     def on_rejected(self, d: Detection) -> None:
         self.log(d.time, events.Rejected(phrase=d.phrase))
-        if self.state is State.HELD and self.intents[d.phrase] == "pause":
+        if self.state is State.HELD and d.phrase in self.config.stopping:
             self.go_on("not the pause phrase")
 
     def go_on(self, reason: str) -> None:

@@ -250,6 +250,12 @@ class Config:
         return tuple(p for ps in self.words.values() for p in ps)
 
     @property
+    def stopping(self) -> tuple[str, ...]:
+        """The phrases that stop the voice the moment a quick stage finds one, before the
+        check has heard it: the pause phrases."""
+        return tuple(self.words.get("pause", ()))
+
+    @property
     def listened(self) -> tuple[str, ...]:
         """What the recogniser listens for: the phrases, and with check-ins the numbers that
         answer them (acted on only while a check-in waits for one)."""
