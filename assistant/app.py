@@ -231,8 +231,13 @@ class Session:
         self.stack.callback(self.learner.stop)
         self.log(self.assistant.now, Learning(phrases=list(phrases)))
         self.tell("Learning how your words sound, once, in the background (a few minutes). "
-                  "Until then they are heard as before, and the voice stops for your pause "
-                  "words a moment later.")
+                  f"Until then {self.meanwhile()}.")
+
+    def meanwhile(self) -> str:
+        """How it hears while the ear is not learned."""
+        if getattr(self.assistant.recogniser, "ear", None) is not None:
+            return "it listens with what it learned for your earlier words"
+        return "they are heard as before, and the voice stops for your pause words a moment later"
 
     def take_ear(self) -> None:
         """The ear, once it has been learned, joins the recogniser."""
@@ -244,8 +249,7 @@ class Session:
         if learner.ear is None or not hasattr(recogniser, "hear_with"):
             self.log(self.assistant.now, Learned(ready=False, why=learner.failed))
             self.tell(f"Learning how your words sound did not finish ({learner.failed}); "
-                      "they are heard as before, and the voice stops for your pause words a "
-                      "moment later.")
+                      f"{self.meanwhile()}.")
             return
         recogniser.hear_with(learner.ear)
         self.log(self.assistant.now, Learned(ready=True))

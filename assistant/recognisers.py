@@ -59,7 +59,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                            if p in quick}) if quick else None
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
         return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
-                                  ear=learned_ear(config, store=store),
+                                  ear=learned_ear(config, store=store, earlier=True),
                                   stopping=config.stopping,
                                   sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity,
@@ -101,10 +101,15 @@ def ear_to_learn(config: Config, *, store: Path | None = None) -> tuple[str, ...
     return () if done else phrases
 
 
-def learned_ear(config: Config, *, store: Path | None = None) -> Recogniser | None:
+def learned_ear(config: Config, *, store: Path | None = None,
+                earlier: bool = False) -> Recogniser | None:
     """The two-stage engine's ear (an embedding classifier learned for every phrase and any
     enrolled takes of them), if it has been learned; else None: learning takes minutes, so
-    it is never done here (``grounding learn``, or ``Session`` in the background)."""
+    it is never done here (``grounding learn``, or ``Session`` in the background).
+
+    With ``earlier``, until then: the ear last learned in ``store`` for other phrases,
+    listening for those of today's it knows (a phrase changed with a therapist would
+    otherwise leave the pause phrases without it for the minutes of learning)."""
     from .learning.enroll import load
     from .learning.learn import learned
 
@@ -114,11 +119,33 @@ def learned_ear(config: Config, *, store: Path | None = None) -> Recogniser | No
         return None
     enrolled = load(store, phrases)
     try:  # the embedding models missing: no ear
-        if not learned(phrases, store, enrolled=enrolled):
-            return None
-        return embedding(config, phrases, store, enrolled=enrolled)
+        if learned(phrases, store, enrolled=enrolled):
+            return embedding(config, phrases, store, enrolled=enrolled)
+        return earlier_ear(config, store) if earlier else None
     except RecogniserError:
         return None
+
+
+def earlier_ear(config: Config, store: Path) -> Recogniser | None:
+    """The most recently learned ear in ``store`` that knows a pause phrase of ``config``,
+    finding only the phrases of ``config`` it knows; None if there is none."""
+    from .hearing.embedding import Classifier, Embedder, EmbeddingRecogniser
+
+    kept = sorted(store.glob("phrases-*.npz"), key=lambda path: path.stat().st_mtime,
+                  reverse=True)
+    for path in kept:
+        try:
+            classifier = Classifier.load(path)
+        except Exception:  # noqa: BLE001 - a damaged one is learned again when it is needed
+            continue
+        known = [p for p in config.phrases if p in classifier.phrases]
+        if set(known) & set(config.stopping):
+            return EmbeddingRecogniser(classifier.phrases, classifier=classifier,
+                                       embedder=Embedder(), sensitivity=config.sensitivity,
+                                       phrase_sensitivity={
+                                           p: s for p, s in config.phrase_sensitivity.items()
+                                           if p in known}, only=known)
+    return None
 
 
 def embedding(config: Config, phrases: tuple[str, ...], store: Path, *,

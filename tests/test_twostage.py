@@ -21,7 +21,7 @@ from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.phonetic import Phonetic
 from assistant.hearing.recent import Recent
 from assistant.hearing.twostage import TwoStageRecogniser
-from assistant.recognisers import learned_ear, make_recogniser
+from assistant.recognisers import ear_to_learn, learned_ear, make_recogniser
 from assistant.settings import Step
 from assistant.sound import IN_RATE, OUT_RATE
 from assistant.sound.files import resample, to_int16
@@ -423,6 +423,39 @@ def test_the_ear_on_its_own_output_listens_for_the_pause_phrases_alone(transcrib
         "the ear, eager, finds it (else this test shows nothing)"
     assert found(recogniser.eager(), "breathe with me") == []
     assert "stop everything" in found(recogniser.eager(), "stop everything")
+
+
+@pytest.mark.timeout(1200)  # may be the one that learns the ear
+def test_a_phrase_changed_keeps_the_earlier_ear_until_the_new_one_is_learned(
+        transcriber, eared, tmp_path):
+    """One phrase changed: until the ear of the new phrases is learned (minutes), the one
+    learned before listens for the phrases it knows, so the pause phrase still stops the
+    voice at once; the new ear then takes its place, on its own output too."""
+    config, store = eared
+    words = dict(config.words) | {"ground": ("centre me now",)}
+    changed = replace(config, words=words)
+    moved = data_folder(tmp_path / "store")
+    for kept in store.glob("phrases-*.npz"):
+        shutil.copy(kept, moved / kept.name)
+    assert learned_ear(changed, store=moved) is None
+    assert ear_to_learn(changed, store=moved) == changed.phrases, "it is still to be learned"
+    meanwhile = learned_ear(changed, store=moved, earlier=True)
+    assert isinstance(meanwhile, EmbeddingRecogniser)
+    assert set(meanwhile.only) == set(changed.phrases) - {"centre me now"}
+    recogniser = make_recogniser(changed, store=moved)
+    assert isinstance(recogniser.ear, EmbeddingRecogniser)
+    said = np.concatenate([silence(1.0), flite("stop everything", "rms"), silence(2.0)])
+    assert ("stop everything", "candidate") in heard(recogniser, said)
+    gone = to_int16(np.concatenate([silence(1.0), flite("ground me now", "rms"), silence(2.0)]))
+    before = learned_ear(config, store=store).eager()
+    assert "ground me now" in [d.phrase for d in detect_samples(before, gone, chunk=320)], \
+        "the earlier ear finds the old phrase (else this test shows nothing)"
+    assert "ground me now" not in [d.phrase for d in
+                                   detect_samples(meanwhile.eager(), gone, chunk=320)]
+    own = recogniser.eager()
+    recogniser.hear_with(learned_ear(config, store=store))  # "learned" meanwhile
+    ears = [part for part in own.parts if isinstance(part, EmbeddingRecogniser)]
+    assert len(ears) == 1 and ears[0].only == config.stopping, own.parts
 
 
 @pytest.mark.timeout(1200)  # may be the one that learns the ear

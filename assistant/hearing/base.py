@@ -157,8 +157,9 @@ class Together(Recogniser):
                 self.last[d.phrase] = d.time
         return found
 
-    def join(self, part: Recogniser) -> None:
-        """Hear with ``part`` too, from the next chunk on."""
+    def join(self, part: Recogniser, *, instead_of: Recogniser | None = None) -> None:
+        """Hear with ``part`` too (``instead_of`` one of its parts), from the next chunk on."""
+        self.parts = [p for p in self.parts if p is not instead_of]
         self.parts.append(part.starting_at(self.samples))
 
     def starting_at(self, samples: int) -> Together:

@@ -139,7 +139,8 @@ class TwoStageRecogniser(Recogniser):
         self.asked: collections.deque[tuple[Future[str], Callable[[str], list[Detection]]]] \
             = collections.deque()
         self.worker: ThreadPoolExecutor | None = None
-        self.eagers: list[Together] = []  # handed out to hear the assistant's own output
+        #: Handed out to hear the assistant's own output, each with its copy of the ear.
+        self.eagers: list[tuple[Together, Recogniser | None]] = []
         self.longest = max((len(p.split()) for p in self.phrases), default=1)
 
     def fresh(self) -> TwoStageRecogniser:
@@ -155,10 +156,10 @@ class TwoStageRecogniser(Recogniser):
         """What notices phrases in the assistant's own output: the first stage and the ear,
         eagerly (an ear learned later joins it too: the ear may find its phrase in what is
         left of the assistant's voice, and must then know it for its own)."""
-        quick = [self.first.eager()] if self.first is not None else []
-        quick += [self._eager_ear(self.ear)] if self.ear is not None else []
-        eager = Together(self.phrases, quick or [Deaf(self.phrases)])
-        self.eagers.append(eager)
+        ear = self._eager_ear(self.ear) if self.ear is not None else None
+        parts = ([self.first.eager()] if self.first is not None else []) + ([ear] if ear else [])
+        eager = Together(self.phrases, parts or [Deaf(self.phrases)])
+        self.eagers.append((eager, ear))
         return eager
 
     def _eager_ear(self, ear: Recogniser) -> Recogniser:
@@ -194,11 +195,13 @@ class TwoStageRecogniser(Recogniser):
         self.expected = tuple(a for a in answers if a in self.ratings)
 
     def hear_with(self, ear: Recogniser) -> None:
-        """Listen with ``ear`` too from the next block on (it was learned meanwhile), and
-        with an eager copy of it on the assistant's own output."""
+        """Listen with ``ear`` from the next block on (it was learned meanwhile), instead of
+        any ear it had, and with an eager copy of it on the assistant's own output."""
         self.ear = ear.starting_at(self.samples)
-        for eager in self.eagers:
-            eager.join(self._eager_ear(ear))
+        for i, (eager, old) in enumerate(self.eagers):
+            new = self._eager_ear(ear)
+            eager.join(new, instead_of=old)
+            self.eagers[i] = (eager, new)
 
     def close(self) -> None:
         if self.worker is not None:
