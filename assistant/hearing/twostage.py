@@ -77,6 +77,10 @@ REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same sayin
 #: somewhat like a phrase (within this share of its sounds) is heard again with hints.
 SHORT = 3
 NEAR = 0.65
+#: A stopping phrase that a quick stage has just found is heard in a transcript this much
+#: further from it (as a share of its sounds): two stages agree, and under the assistant's
+#: own voice a word of it is often masked ("thought right now" for "pause right now").
+AGREED = 0.1
 
 
 def tolerance(sensitivity: float) -> float:
@@ -107,8 +111,9 @@ class TwoStageRecogniser(Recogniser):
                  hinted: Iterable[str] | None = None, stopping: Iterable[str] = ()):
         """``hinted``: the phrases given to Whisper as hints (default all; a check-in's numbers
         are left out, so that Whisper is not made readier to write them). ``stopping``: the
-        phrases whose candidate stops the voice, the only ones the ear listens for in the
-        assistant's own output."""
+        phrases whose candidate stops the voice: the only ones the ear listens for in the
+        assistant's own output, and heard a little more readily where a quick stage found
+        them (``AGREED``)."""
         super().__init__(phrases)
         self.transcriber, self.first, self.scout, self.ear = transcriber, first, scout, ear
         self.stopping = tuple(stopping)
@@ -265,13 +270,14 @@ class TwoStageRecogniser(Recogniser):
             return
         if self.samples - self.last_talk >= HANG * IN_RATE:
             start, end, self.talk_from = self.talk_from, self.last_talk, None
+            agreed = self._agreed(start, end)
 
             def then(text: str) -> list[Detection]:
-                found, _ = self._match(text, start, end, self.phrases)
+                found, _ = self._match(text, start, end, self.phrases, agreed=agreed)
                 near = self._near_misses(text)
                 if not found and near:  # said on its own, and close: listen again, with hints
                     self._ask(start, end, self.hints, lambda again: self._match(
-                        again, start, end, near, plain=text)[0])
+                        again, start, end, near, plain=text, agreed=agreed)[0])
                 elif not found and self.expected and len(text.split()) <= SHORT:
                     # A short answer while a check-in waits: listen again for a number.
                     self._ask(start, end, ", ".join(self.expected), lambda again: self._match(
@@ -281,8 +287,14 @@ class TwoStageRecogniser(Recogniser):
         elif self.samples - self.talk_from >= LONGEST * IN_RATE:
             start, end = self.talk_from, self.samples
             self.talk_from = self.samples - int(OVERLAP * IN_RATE)
-            self._ask(start, end, None,
-                      lambda text: self._match(text, start, end, self.phrases)[0])
+            agreed = self._agreed(start, end)
+            self._ask(start, end, None, lambda text: self._match(text, start, end, self.phrases,
+                                                                 agreed=agreed)[0])
+
+    def _agreed(self, start: int, end: int) -> tuple[str, ...]:
+        """The stopping phrases a quick stage found within samples ``start`` to ``end``."""
+        return tuple(p for p in self.stopping if start / IN_RATE <= self.candidates.get(
+            p, -1e9) <= end / IN_RATE + AFTER)
 
     def _near_misses(self, text: str) -> tuple[str, ...]:
         """Phrases a check's ``text`` came close to, if that text was short (as a command said
@@ -312,6 +324,8 @@ class TwoStageRecogniser(Recogniser):
             return
         start = max(0, int(round((candidate.end - CONTEXT) * IN_RATE)))
         end = self.samples
+        agreed = (candidate.phrase,) if candidate.phrase in self.stopping else ()
+        tolerance = self.tolerance[candidate.phrase] + (AGREED if agreed else 0.0)
 
         def then(plain: str, hinted: str | None) -> list[Detection]:
             settled = self._settled(candidate)  # by a check that finished while this one ran
@@ -319,7 +333,7 @@ class TwoStageRecogniser(Recogniser):
                 return settled
             heard, found = self._match(plain if hinted is None else hinted, start, end,
                                        self.phrases, saying=candidate,
-                                       plain=None if hinted is None else plain)
+                                       plain=None if hinted is None else plain, agreed=agreed)
             if candidate.phrase not in found:
                 heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
                                        self.now, "rejected"))
@@ -327,8 +341,7 @@ class TwoStageRecogniser(Recogniser):
 
         def plainly(plain: str) -> list[Detection]:
             if self._settled(candidate) is None and words_of(plain) and \
-                    self.phonetic.distance(candidate.phrase, plain) > \
-                    self.tolerance[candidate.phrase]:
+                    self.phonetic.distance(candidate.phrase, plain) > tolerance:
                 self._ask(start, end, self.hints, lambda hinted: then(plain, hinted))
                 return []
             return then(plain, None)  # heard plainly, or no word at all: nothing to hint at
@@ -358,17 +371,19 @@ class TwoStageRecogniser(Recogniser):
         self.asked.append((text, then))
 
     def _match(self, text: str, start: int, end: int, phrases: tuple[str, ...], *,
-               saying: Pending | None = None,
-               plain: str | None = None) -> tuple[list[Detection], set[str]]:
+               saying: Pending | None = None, plain: str | None = None,
+               agreed: tuple[str, ...] = ()) -> tuple[list[Detection], set[str]]:
         """The ``phrases`` found in ``text`` (heard in samples ``start`` to ``end``), new ones
         as detections, and every phrase found, new or not. ``saying``: the candidate being
         checked, whose phrase is the saying it found (not one in the seconds before it). To
         tell the assistant's echo (``deciding/own_voice.py``), a phrase found only with hints
         carries the ``plain`` transcript of those seconds, and one that no quick stage found
-        the ``text`` it was found in."""
+        the ``text`` it was found in. ``agreed``: stopping phrases a quick stage found there,
+        heard a little further from their sounds (``AGREED``)."""
         found: list[Detection] = []
+        tolerance = {p: self.tolerance[p] + (AGREED if p in agreed else 0.0) for p in phrases}
         heard = {p for p in phrases if text and p not in self.ratings
-                 and self.phonetic.distance(p, text) <= self.tolerance[p]}
+                 and self.phonetic.distance(p, text) <= tolerance[p]}
         rating = rating_in(text) if not heard else None  # "one more time" is no rating
         heard |= {p for p in phrases if p in self.ratings and RATINGS.index(p) == rating}
         for phrase in (p for p in phrases if p in heard):
@@ -379,7 +394,7 @@ class TwoStageRecogniser(Recogniser):
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
             found.append(Detection(phrase, since, end / IN_RATE, self.now,
                                    count=1 if phrase in self.ratings else
-                                   self.phonetic.count(phrase, text, self.tolerance[phrase]),
+                                   self.phonetic.count(phrase, text, tolerance[phrase]),
                                    heard=plain if plain is not None else
                                    "" if saying else text))
         return found, heard
