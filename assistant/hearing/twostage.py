@@ -393,8 +393,10 @@ class TwoStageRecogniser(Recogniser):
             self.confirmed[phrase] = end / IN_RATE
             self.pending = [p for p in self.pending if p.phrase != phrase or p.end > end]
             found.append(Detection(phrase, since, end / IN_RATE, self.now,
-                                   count=1 if phrase in self.ratings else
-                                   self.phonetic.count(phrase, text, tolerance[phrase]),
+                                   count=1 if phrase in self.ratings else  # at the usual
+                                   # tolerance: how often it was said, for the own-voice rules
+                                   max(1, self.phonetic.count(phrase, text,
+                                                              self.tolerance[phrase])),
                                    heard=plain if plain is not None else
                                    "" if saying else text))
         return found, heard
