@@ -60,7 +60,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
         return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
                                   ear=learned_ear(config, store=store, earlier=True),
-                                  stopping=config.stopping,
+                                  stopping=config.stopping, urgent=config.urgent,
                                   sensitivity=config.sensitivity,
                                   phrase_sensitivity=config.phrase_sensitivity,
                                   hinted=config.phrases)

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import settings as config_module  # noqa: E402
+from assistant.hearing import twostage  # noqa: E402
 from assistant.hearing.base import detect_samples, distinct  # noqa: E402
 from assistant.learning.augment import pink  # noqa: E402
 from assistant.learning.enroll import TakeError, trim  # noqa: E402
@@ -108,6 +109,14 @@ class Noise:
         power = float(np.mean(loud.astype(np.float64) ** 2)) if len(loud) else 1e-6
         noise *= np.sqrt(power / 10 ** (self.snr / 10) / (np.mean(noise ** 2) + 1e-12))
         return np.clip(clip + noise, -1.0, 1.0).astype(np.float32)
+
+
+def background(clip: np.ndarray, seconds: float, rng: np.random.Generator) -> np.ndarray:
+    """``seconds`` of the clip's own quiet before it: noise at the level of its quietest
+    tenth of 10 ms blocks (a room where nobody has spoken for a while)."""
+    blocks = clip[:len(clip) // 160 * 160].astype(np.float64).reshape(-1, 160)
+    level = float(np.percentile(np.sqrt((blocks ** 2).mean(axis=1)), 10)) if len(blocks) else 0
+    return rng.normal(0, level, int(seconds * IN_RATE)).astype(np.float32)
 
 
 def utterances(samples: np.ndarray, *, longest: float = 3.0, pause: float = 0.25) -> list:
@@ -204,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--negatives", choices=("whole", "short", "babble"), default="whole",
                    help="how the long recordings are heard (see above)")
     p.add_argument("--no-clips", action="store_true", help="only the long recordings")
+    p.add_argument("--lead", type=float, default=0.0, metavar="SECONDS",
+                   help="a quiet room's SECONDS before each clip (the quick stages rest "
+                        "through it and must wake in time)")
+    p.add_argument("--awake", action="store_true",
+                   help="two-stage engine: the quick stages never rest (twostage.REST)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.clips.is_dir():
@@ -211,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     words = [w.strip().lower() for w in args.words.split(",") if w.strip()]
     config, _ = config_module.load(args.config)
+    if args.awake:
+        twostage.REST = float("inf")
+    lead_rng = np.random.default_rng(1)
     spread = {intent: tuple(words[i::len(INTENTS)]) for i, intent in enumerate(INTENTS)
               if words[i::len(INTENTS)]}
     if args.with_shipped:
@@ -250,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
             label = labels.get(f"{folder.name}/{wav.name}", {})
             # Where the voice ends, found before any noise is mixed in.
             said_end = label.get("end", speech_end(samples) if not label else None)
+            if args.lead:
+                samples = np.concatenate([background(samples, args.lead, lead_rng), samples])
+                said_end = None if said_end is None else said_end + args.lead
             if noisy:
                 samples = noisy(samples)
             found = run(samples)

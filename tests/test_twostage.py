@@ -15,12 +15,13 @@ from assistant import settings as config_module
 from assistant.build import build_assistant
 from assistant.deciding.log import EventLog
 from assistant.deciding.state import State
-from assistant.hearing import whisper
+from assistant.hearing import twostage, whisper
 from assistant.hearing.base import ModelError, Recogniser, Together, detect_samples
 from assistant.hearing.embedding import EmbeddingRecogniser
 from assistant.hearing.phonetic import Phonetic
+from assistant.hearing.pocketsphinx import PocketSphinxRecogniser, known_phrases
 from assistant.hearing.recent import Recent
-from assistant.hearing.twostage import TwoStageRecogniser
+from assistant.hearing.twostage import NEAR, TwoStageRecogniser
 from assistant.recognisers import ear_to_learn, learned_ear, make_recogniser
 from assistant.settings import Step
 from assistant.sound import IN_RATE, OUT_RATE
@@ -180,7 +181,8 @@ def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_
     def checked(audio: np.ndarray, claim: float) -> tuple[list[tuple[str, str]], list[bool]]:
         asked = Asked(transcriber)
         recogniser = TwoStageRecogniser(config.phrases, transcriber=asked,
-                                        first=Claims({claim: "stop everything"}))
+                                        first=Claims({claim: "stop everything"}),
+                                        urgent=config.urgent)
         found = detect_samples(recogniser, to_int16(audio), chunk=320)
         return [(d.phrase, d.kind) for d in found if d.kind != "candidate"], asked.hinted
 
@@ -195,9 +197,12 @@ def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_
                                   "awb"))
     assert found == [("stop everything", "rejected")]
     assert hinted.count(True) == 1, "the plain transcript missed it: hints, once"
-    # Nothing but a room's hiss, where Whisper plainly hears no word: no hints to invent one.
-    hiss = np.random.default_rng(0).normal(0, 0.003, int(4.0 * IN_RATE)).astype(np.float32)
-    assert checked(hiss, 2.5) == ([("stop everything", "rejected")], [False])
+    # Nothing but a room's hiss (after a quiet that makes the voice detector take its start
+    # for speech), where Whisper plainly hears no word: no hints to invent one.
+    hiss = np.random.default_rng(0).normal(0, 0.003, int(3.0 * IN_RATE)).astype(np.float32)
+    found, hinted = checked(np.concatenate([silence(1.0), hiss]), 2.5)
+    assert found == [("stop everything", "rejected")]
+    assert hinted and True not in hinted
 
 
 class Written:
@@ -253,6 +258,112 @@ def test_a_pause_phrase_a_quick_stage_found_is_heard_with_a_word_masked(config):
     assert checked({found_at: "pause right now"}, ()) == [("pause right now", "rejected")]
 
 
+class Windowed:
+    """Under the routine's echo (``bench_during.py``, trial 10), flite's "read my safety
+    plan" was written "Spread my shield." over a candidate's seconds, with hints or not, and
+    over the utterance alone too; only hints over the utterance alone wrote the phrase."""
+
+    def text(self, samples, *, hints=None):
+        if hints is None:
+            return "Spread my shield."
+        return "Read my safety plan." if len(samples) < 2.8 * IN_RATE else "Spread my shield."
+
+
+def test_an_urgent_phrase_a_quick_stage_found_gets_a_second_look(config):
+    """A help or pause phrase a quick stage found in a short utterance is heard again with
+    hints over that utterance, even where its plain transcript came out far from the phrase
+    (the candidate's own check, over other seconds, may miss it); another phrase, or one no
+    quick stage found, is not."""
+    words = flite("read my safety plan", "slt")
+    audio = to_int16(np.concatenate([silence(2.0), words, silence(1.5)]))
+    found_at = 2.0 + len(words) / IN_RATE
+    assert Phonetic().distance("read my safety plan", "Spread my shield.") > NEAR  # not near
+
+    def checked(claims: dict[float, str], urgent: tuple[str, ...]) -> list[tuple[str, str]]:
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=Windowed(),
+                                        first=Claims(claims), urgent=urgent)
+        return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
+                if d.kind != "candidate"]
+
+    assert checked({found_at: "read my safety plan"}, config.urgent) == [
+        ("read my safety plan", "heard")]
+    assert checked({found_at: "read my safety plan"}, ()) == [
+        ("read my safety plan", "rejected")], "not urgent: no second look"
+    assert checked({}, config.urgent) == [], "no quick stage found it: no second look"
+
+
+class Counted:
+    """A transcriber that writes one text without hints and another with them, and counts
+    the checks given hints."""
+
+    def __init__(self, plain: str, hinted: str):
+        self.plain, self.hinted, self.hints = plain, hinted, 0
+
+    def text(self, samples, *, hints=None):
+        self.hints += hints is not None
+        return self.plain if hints is None else self.hinted
+
+
+def test_a_phrase_amid_someones_talk_is_not_given_hints_unless_urgent(config):
+    """In a babble of readers, hints given over a candidate's seconds wrote phrases into
+    their sentences. Where Whisper plainly wrote more than ``SHORT`` words besides the
+    phrase (someone's talk, not a command said on its own), the seconds are heard again with
+    hints only for an urgent phrase, and only urgent phrases are looked for in what the
+    hints wrote; a short transcript still gets hints for any phrase."""
+    words = flite("the long road wound on past the old mill and over the hill", "awb")
+    audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
+    found_at = 1.0 + len(words) / IN_RATE
+    talk = "The long road wound on past the old mill and over the hill."
+
+    def checked(phrase: str, plain: str, hinted: str) -> tuple[list[tuple[str, str]], int]:
+        transcriber = Counted(plain, hinted)
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                        first=Claims({found_at: phrase}), urgent=config.urgent)
+        return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
+                if d.kind != "candidate"], transcriber.hints
+
+    assert checked("next step", talk, "The long road, next step, past the mill.") == (
+        [("next step", "rejected")], 0)
+    assert checked("stop everything", talk, "Stop everything, next step, past the mill.") == (
+        [("stop everything", "heard")], 1), "urgent: hints, and only urgent phrases looked for"
+    assert checked("next step", "The long road.", "Next step.") == ([("next step", "heard")], 1)
+
+
+def test_in_a_quiet_room_the_quick_stages_rest_and_wake_in_time(config, transcriber,
+                                                                 monkeypatch):
+    """After ``REST`` seconds without speech the quick stages hear nothing (near silence
+    costs next to nothing); the first block of speech wakes them with the ``WAKE`` seconds
+    before it, so a pause phrase whose first word was too soft for the voice detector is
+    still found whole, and stops the voice at once."""
+    class Sphinx(PocketSphinxRecogniser):
+        def _block(self, block):
+            self.blocks = getattr(self, "blocks", 0) + 1
+            return super()._block(block)
+
+    first, rest = flite("stop", "slt"), flite("everything", "slt")
+    room = np.random.default_rng(0).normal(0, 10 ** (-70 / 20), int(12.0 * IN_RATE))
+    audio = to_int16(np.concatenate([room, first * 10 ** (-12 / 20), rest, silence(1.5)])
+                     + np.random.default_rng(1).normal(0, 10 ** (-70 / 20), len(room)
+                                                      + len(first) + len(rest)
+                                                      + int(1.5 * IN_RATE)))
+
+    def found(wake: float) -> tuple[list[tuple[str, str, str]], int]:
+        monkeypatch.setattr(twostage, "WAKE", wake)
+        sphinx = Sphinx(known_phrases(config.phrases), sensitivity=config.sensitivity)
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber, first=sphinx,
+                                        stopping=config.stopping, urgent=config.urgent)
+        return [(d.phrase, d.kind, d.by) for d in detect_samples(recogniser, audio, chunk=320)
+                if d.phrase == "stop everything"], sphinx.blocks
+
+    heard, blocks = found(twostage.WAKE)
+    assert ("stop everything", "candidate", "keywords") in heard
+    assert ("stop everything", "heard", "") in heard
+    assert blocks * 160 < len(audio) / 2, "it rested through most of the quiet room"
+    heard, _ = found(0.0)
+    assert ("stop everything", "candidate", "keywords") not in heard, \
+        "woken without the second before, it hears the phrase's first word cut"
+
+
 def test_a_transcript_that_loops_counts_as_nothing_heard():
     looping = SimpleNamespace(text=" I'm not going to be quiet now," * 12,
                               compression_ratio=9.7)
@@ -303,11 +414,31 @@ def test_quick_stages_together_find_each_saying_once():
     counts sayings); one that joins later hears from then on."""
     together = Together(("stop everything",), [Claims({1.0: "stop everything"}),
                                                Claims({1.3: "stop everything"})])
-    found = detect_samples(together, to_int16(silence(2.0)), chunk=320, tail=0)
+    hum = np.random.default_rng(0).normal(0, 0.001, int(2.0 * IN_RATE))  # not exact zeros
+    found = detect_samples(together, to_int16(hum), chunk=320, tail=0)
     assert [d.time for d in found] == [pytest.approx(1.0, abs=0.02)]
     together.join(Claims({3.0: "stop everything"}))
-    found = detect_samples(together, to_int16(silence(2.0)), chunk=320, tail=0)
+    found = detect_samples(together, to_int16(hum), chunk=320, tail=0)
     assert [d.time for d in found] == [pytest.approx(3.0, abs=0.02)]
+
+
+def test_on_its_own_output_the_quick_stages_rest_while_it_says_nothing():
+    """The assistant's output is exact zeros between what it says: after ``REST`` seconds
+    of them the parts on it hear nothing, and its first sound wakes them, on time."""
+    class Part(Claims):
+        blocks = 0
+
+        def _block(self, block):
+            self.blocks += 1
+            return super()._block(block)
+
+    part = Part({6.5: "stop everything"})
+    together = Together(("stop everything",), [part])
+    said = np.random.default_rng(0).normal(0, 0.1, int(1.0 * IN_RATE))
+    audio = np.concatenate([said, silence(5.0), said])
+    found = detect_samples(together, to_int16(audio), chunk=320, tail=0)
+    assert [d.time for d in found] == [pytest.approx(6.5, abs=0.02)]
+    assert part.blocks * 160 == pytest.approx((1.0 + Together.REST + 1.0) * IN_RATE, abs=640)
 
 
 def test_the_kept_audio_is_the_newest_in_order():

@@ -83,6 +83,11 @@ class Recogniser:
     def now(self) -> float:
         return self.samples / IN_RATE
 
+    @property
+    def fed(self) -> int:
+        """Samples given to it so far (its clock, and a part of a block not heard yet)."""
+        return self.samples + len(self._pending)
+
     def _block(self, block: np.ndarray) -> list[Detection]:
         raise NotImplementedError
 
@@ -98,9 +103,11 @@ class Recogniser:
         """Nothing more will be heard: work still waiting is dropped."""
 
     def starting_at(self, samples: int) -> Recogniser:
-        """This (fresh) recogniser, its clock set to ``samples`` of audio already gone by, to
-        take over from another one mid-stream; returns itself."""
+        """This recogniser, its clock set to ``samples`` of audio already gone by, to take
+        over from another one mid-stream, or to hear again after resting (what it heard
+        before, up to a part of a block, is left behind); returns itself."""
         self.samples = samples
+        self._pending = np.zeros(0, dtype=np.int16)
         return self
 
     def missing_words(self) -> list[str]:
@@ -138,17 +145,32 @@ class Deaf(Recogniser):
 class Together(Recogniser):
     """Several recognisers on the same sound, their finds together, each saying once (two
     parts finding the same phrase within ``SAME`` seconds found one saying); a part may
-    join later."""
+    join later. On the assistant's own output, which is exact zeros whenever it says
+    nothing, the parts rest after ``REST`` seconds of them, and hear again from the first
+    sound."""
 
     SAME = 1.0
+    REST = 1.0
 
     def __init__(self, phrases: Iterable[str], parts: Iterable[Recogniser]):
         super().__init__(phrases)
         self.parts = list(parts)
         self.last: dict[str, float] = {}  # phrase -> when it was last found
+        self.zeros = 0  # exact zeros in a row, up to now
 
     def feed(self, samples: np.ndarray) -> list[Detection]:
-        self.samples += len(samples)
+        samples = np.asarray(samples, dtype=np.int16)
+        begins, self.samples = self.samples, self.samples + len(samples)
+        resting = self.zeros >= self.REST * IN_RATE
+        if samples.any():
+            if resting:
+                for part in self.parts:
+                    part.starting_at(begins)
+            self.zeros = 0
+        else:
+            self.zeros += len(samples)
+            if resting:
+                return []
         found = []
         for d in sorted((d for part in self.parts for d in part.feed(samples)),
                         key=lambda d: d.time):

@@ -85,7 +85,10 @@ class PocketSphinxRecogniser(Recogniser):
         return PocketSphinxRecogniser(self.phrases, sensitivity=1.0)
 
     def starting_at(self, samples: int) -> PocketSphinxRecogniser:
-        self.samples = self._utt_start = samples
+        super().starting_at(samples)
+        self._utt_start = samples
+        self.decoder.end_utt()  # its frames count from the utterance's start: begin one here
+        self.decoder.start_utt()
         return self
 
     def phones(self, phrase: str) -> int:

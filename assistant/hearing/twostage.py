@@ -38,6 +38,9 @@ its own as a command is, that came out close to a phrase ("Joffis" for
 elsewhere, from the sound (``deciding/own_voice.py``), never from how it was
 found.
 
+In a quiet room the quick stages rest (``REST``, ``WAKE``): listening costs next to
+nothing until someone speaks, and the first word is still heard whole.
+
 Everything happens in audio time, inside ``feed``: the same audio gives the
 same answers, whatever the chunking and however fast it is replayed. Live
 (``go_live``), the checks run on a worker thread instead and their answers
@@ -81,6 +84,12 @@ NEAR = 0.65
 #: further from it (as a share of its sounds): two stages agree, and under the assistant's
 #: own voice a word of it is often masked ("thought right now" for "pause right now").
 AGREED = 0.1
+#: In a quiet room the quick stages rest: after ``REST`` seconds in which the voice detector
+#: heard no speech they are given no audio. Its first block of speech wakes them, and they
+#: hear the ``WAKE`` seconds before it first, so a first word too soft for the voice
+#: detector is still part of the phrase they hear.
+REST = 2.0
+WAKE = 1.0
 
 
 def tolerance(sensitivity: float) -> float:
@@ -108,15 +117,18 @@ class TwoStageRecogniser(Recogniser):
                  ear: Recogniser | None = None, phonetic: Phonetic | None = None,
                  sensitivity: float = DEFAULT_SENSITIVITY,
                  phrase_sensitivity: dict[str, float] | None = None,
-                 hinted: Iterable[str] | None = None, stopping: Iterable[str] = ()):
+                 hinted: Iterable[str] | None = None, stopping: Iterable[str] = (),
+                 urgent: Iterable[str] = ()):
         """``hinted``: the phrases given to Whisper as hints (default all; a check-in's numbers
         are left out, so that Whisper is not made readier to write them). ``stopping``: the
         phrases whose candidate stops the voice: the only ones the ear listens for in the
         assistant's own output, and heard a little more readily where a quick stage found
-        them (``AGREED``)."""
+        them (``AGREED``). ``urgent``: the phrases a miss of which hurts most (pause and
+        help): a quick stage's find of one gets every second look (``_near_misses``,
+        ``_hintable``)."""
         super().__init__(phrases)
         self.transcriber, self.first, self.scout, self.ear = transcriber, first, scout, ear
-        self.stopping = tuple(stopping)
+        self.stopping, self.urgent = tuple(stopping), tuple(urgent)
         self.phonetic = phonetic or Phonetic()
         self.sensitivity, self.phrase_sensitivity = sensitivity, phrase_sensitivity
         self.tolerance = {p: tolerance((phrase_sensitivity or {}).get(p, sensitivity))
@@ -132,7 +144,10 @@ class TwoStageRecogniser(Recogniser):
         self.voice = VoiceDetector()
         self.talk_from: int | None = None  # sample where the current utterance began
         self.last_talk = 0  # sample at the end of the last block with speech
-        self.voiced = -10 * IN_RATE  # the same, for the ear's finds
+        self.voiced = -10 * IN_RATE  # the same, for the ear's finds and for resting
+        self.resting = False  # the quick stages: given no audio (from the first block on,
+        # as nobody has spoken yet) until someone speaks
+        self.rested_from = 0  # sample up to which they heard before they rested
         self.pending: list[Pending] = []
         self.confirmed: dict[str, float] = {}  # phrase -> end of its last confirmed saying
         self.candidates: dict[str, float] = {}  # phrase -> end of its last candidate
@@ -155,7 +170,8 @@ class TwoStageRecogniser(Recogniser):
                                   ear=self.ear.fresh() if self.ear else None,
                                   phonetic=self.phonetic, sensitivity=self.sensitivity,
                                   phrase_sensitivity=self.phrase_sensitivity,
-                                  hinted=self.hinted_phrases, stopping=self.stopping)
+                                  hinted=self.hinted_phrases, stopping=self.stopping,
+                                  urgent=self.urgent)
 
     def eager(self) -> Recogniser:
         """What notices phrases in the assistant's own output: the first stage and the ear,
@@ -188,7 +204,7 @@ class TwoStageRecogniser(Recogniser):
             self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check")
 
     def starting_at(self, samples: int) -> TwoStageRecogniser:
-        self.samples = self.recent.total = self.last_talk = samples
+        self.samples = self.recent.total = self.last_talk = self.rested_from = samples
         for stage in (self.first, self.scout, self.ear):
             if stage is not None:
                 stage.starting_at(samples)
@@ -218,11 +234,11 @@ class TwoStageRecogniser(Recogniser):
         if speech:
             self.voiced = self.samples
         found: list[Detection] = []
-        for d in self.first.feed(block) if self.first else []:
-            found += self._candidate(d, "keywords")
-            self._expect(d)
-        for by, stage in (("scout", self.scout), ("ear", self.ear)):
-            for d in stage.feed(block) if stage else []:
+        since = self._quick(speech)
+        for by, stage in (("keywords", self.first), ("scout", self.scout), ("ear", self.ear)):
+            if stage is None or since is None:
+                continue
+            for d in stage.feed(self._from(stage, since)):
                 if by == "ear" and self.samples - self.voiced > VOICED * IN_RATE:
                     continue  # it hears the shape of speech at any level: a whisper of echo
                 found += self._candidate(d, by)  # a stop may act on it; nothing else, unchecked
@@ -233,6 +249,28 @@ class TwoStageRecogniser(Recogniser):
                 self._check_candidate(candidate)
         self._follow_talk(speech)
         return found + self._answers()
+
+    def _quick(self, speech: bool) -> int | None:
+        """Where what the quick stages hear now begins: at this block; nowhere (they rest)
+        once ``REST`` seconds have gone by without speech; on waking, ``WAKE`` seconds before
+        this block, or where they stopped if that is later."""
+        if not self.resting:
+            if self.samples - self.voiced < REST * IN_RATE:
+                return self.samples - self.block
+            self.resting, self.rested_from = True, self.samples - self.block
+        if not speech:
+            return None
+        self.resting = False
+        return max(self.rested_from, self.samples - self.block - int(WAKE * IN_RATE))
+
+    def _from(self, stage: Recogniser, since: int) -> np.ndarray:
+        """The audio ``stage`` hears now, from sample ``since``: where it left off, it goes
+        on; after a rest, it starts again on its own grid of blocks, so that it hears the
+        same blocks as if it had never rested."""
+        if since != stage.fed:
+            since -= (since - stage.samples) % stage.block
+            stage.starting_at(since)
+        return self.recent.between(since, self.samples)
 
     def _candidate(self, d: Detection, by: str) -> list[Detection]:
         """A quick stage's find as a ``candidate``, once per saying (the quick stages often
@@ -270,11 +308,12 @@ class TwoStageRecogniser(Recogniser):
             return
         if self.samples - self.last_talk >= HANG * IN_RATE:
             start, end, self.talk_from = self.talk_from, self.last_talk, None
-            agreed = self._agreed(start, end)
+            agreed = self._found(self.stopping, start, end)
+            urgent = self._found(self.urgent, start, end)
 
             def then(text: str) -> list[Detection]:
                 found, _ = self._match(text, start, end, self.phrases, agreed=agreed)
-                near = self._near_misses(text)
+                near = self._near_misses(text, urgent)
                 if not found and near:  # said on its own, and close: listen again, with hints
                     self._ask(start, end, self.hints, lambda again: self._match(
                         again, start, end, near, plain=text, agreed=agreed)[0])
@@ -287,29 +326,43 @@ class TwoStageRecogniser(Recogniser):
         elif self.samples - self.talk_from >= LONGEST * IN_RATE:
             start, end = self.talk_from, self.samples
             self.talk_from = self.samples - int(OVERLAP * IN_RATE)
-            agreed = self._agreed(start, end)
+            agreed = self._found(self.stopping, start, end)
             self._ask(start, end, None, lambda text: self._match(text, start, end, self.phrases,
                                                                  agreed=agreed)[0])
 
-    def _agreed(self, start: int, end: int) -> tuple[str, ...]:
-        """The stopping phrases a quick stage found within samples ``start`` to ``end``."""
-        return tuple(p for p in self.stopping if start / IN_RATE <= self.candidates.get(
+    def _found(self, phrases: tuple[str, ...], start: int, end: int) -> tuple[str, ...]:
+        """Those of ``phrases`` a quick stage found within samples ``start`` to ``end``."""
+        return tuple(p for p in phrases if start / IN_RATE <= self.candidates.get(
             p, -1e9) <= end / IN_RATE + AFTER)
 
-    def _near_misses(self, text: str) -> tuple[str, ...]:
-        """Phrases a check's ``text`` came close to, if that text was short (as a command said
-        on its own is) and held none of them."""
+    def _near_misses(self, text: str, found: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Phrases to listen for again, with hints, in a check's ``text`` that held none: if
+        the text was short (as a command said on its own is), those it came close to, and
+        the urgent ones a quick stage ``found`` there however far it came out (under the
+        assistant's voice "read my safety plan" was written "Spread my shield.")."""
         words = text.split()
         if not words or len(words) > self.longest + SHORT:
             return ()
-        return tuple(p for p in self.hinted_phrases if self.phonetic.distance(p, text) <= NEAR)
+        return tuple(p for p in self.hinted_phrases if p in found
+                     or self.phonetic.distance(p, text) <= NEAR)
+
+    def _hintable(self, phrase: str, plain: str) -> bool:
+        """Whether seconds whose plain transcript is ``plain`` may be heard again with hints
+        for ``phrase``: only if Whisper wrote some words there (over no word at all, hints
+        only make it invent one), and not amid someone's talk (more than ``SHORT`` words
+        besides the phrase: hints there wrote a phrase into a reader's sentence), unless
+        the phrase is urgent, which keeps every chance."""
+        words = len(words_of(plain))
+        return words > 0 and (phrase in self.urgent
+                              or words <= len(phrase.split()) + SHORT)
 
     def _check_candidate(self, candidate: Pending) -> None:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
         same seconds (keyword spotting often takes one short word for another).
 
         Those seconds are written down plainly first, and again with the phrases as hints only
-        if the plain transcript holds words but not the candidate's phrase. Where Whisper
+        if the plain transcript holds words but not the candidate's phrase, and is not
+        someone's talk (``_hintable``). Where Whisper
         plainly heard no word at all, hints only make it invent one: over what was left of
         the assistant's voice, the scout's "one more time" became "just be quiet now" (every
         real saying of alexa, computer and jarvis, clean and in real noise at 10 dB, was
@@ -331,8 +384,10 @@ class TwoStageRecogniser(Recogniser):
             settled = self._settled(candidate)  # by a check that finished while this one ran
             if settled is not None:
                 return settled
+            phrases = self.phrases if hinted is None else tuple(  # hints amid talk: urgent only
+                p for p in self.phrases if self._hintable(p, plain))
             heard, found = self._match(plain if hinted is None else hinted, start, end,
-                                       self.phrases, saying=candidate,
+                                       phrases, saying=candidate,
                                        plain=None if hinted is None else plain, agreed=agreed)
             if candidate.phrase not in found:
                 heard.append(Detection(candidate.phrase, candidate.start, candidate.end,
@@ -340,8 +395,8 @@ class TwoStageRecogniser(Recogniser):
             return heard
 
         def plainly(plain: str) -> list[Detection]:
-            if self._settled(candidate) is None and words_of(plain) and \
-                    self.phonetic.distance(candidate.phrase, plain) > tolerance:
+            if self._settled(candidate) is None and self._hintable(candidate.phrase, plain) \
+                    and self.phonetic.distance(candidate.phrase, plain) > tolerance:
                 self._ask(start, end, self.hints, lambda hinted: then(plain, hinted))
                 return []
             return then(plain, None)  # heard plainly, or no word at all: nothing to hint at

@@ -256,6 +256,13 @@ class Config:
         return tuple(self.words.get("pause", ()))
 
     @property
+    def urgent(self) -> tuple[str, ...]:
+        """The phrases whose miss would hurt most, the pause and help phrases: each gets
+        every second chance to be heard (a quick stage's find of one in a short utterance
+        has that utterance heard again with hints, even where it came out far from it)."""
+        return tuple(self.words.get("pause", ())) + tuple(self.words.get("help", ()))
+
+    @property
     def listened(self) -> tuple[str, ...]:
         """What the recogniser listens for: the phrases, and with check-ins the numbers that
         answer them (acted on only while a check-in waits for one)."""
