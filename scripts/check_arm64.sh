@@ -10,17 +10,24 @@
 #
 #   sudo scripts/check_arm64.sh            # the root is kept in build/arm64 for next time
 #   sudo scripts/check_arm64.sh --quick    # without the four-times recording and timings (CI)
+#   ARM64_BUDGET=2100 sudo scripts/check_arm64.sh --quick   # give up (exit 124) after 35 minutes
 #
-# Exit: 0 passed, 1 failed, 77 this machine cannot run it (said in one sentence).
+# Exit: 0 passed, 1 failed, 77 this machine cannot run it (said in one sentence), 124 its
+# budget ran out (each step inside is cut at what is left of it; whatever ran in the arm64 root
+# is stopped and its mounts are taken away before it exits, however it ends).
 set -uo pipefail
 quick=0
 [ "${1:-}" = --quick ] && quick=1
+deadline=$(( $(date +%s) + ${ARM64_BUDGET:-86400} ))
 cd "$(dirname "$0")/.."
 project=$(pwd)
-root=${ARM64_ROOT:-$project/build/arm64}
+root=$(realpath -m "${ARM64_ROOT:-$project/build/arm64}")
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 say() { echo "check_arm64: $*" >&2; }
 cannot() { say "$*"; exit 77; }
+left() { local s=$(( deadline - $(date +%s) )); echo $(( s > 1 ? s : 1 )); }  # never 0: no limit
+expired() { [ "$(date +%s)" -ge "$deadline" ]; }
+out_of_time() { say "out of time (ARM64_BUDGET=${ARM64_BUDGET:-} s) during: $1"; exit 124; }
 
 [ "$(id -u)" = 0 ] || cannot "this needs root (debootstrap and chroot); run it with sudo."
 [ "$(uname -m)" = x86_64 ] || [ "$(uname -m)" = aarch64 ] || cannot "only x86_64 or arm64 hosts."
@@ -49,6 +56,18 @@ if [ "$(uname -m)" = x86_64 ]; then
         cannot "qemu-aarch64 could not be registered with binfmt_misc."
 fi
 
+cleanup() {  # stop whatever still runs in the root, then take its mounts away
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+    sleep 1
+    umount "$root/dev" 2>/dev/null || umount -l "$root/dev" 2>/dev/null
+    umount "$root/proc" 2>/dev/null || umount -l "$root/proc" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 124' TERM INT
+
 # -- the arm64 root --------------------------------------------------------------------------------
 for m in dev proc; do  # a run cut short may have left them mounted
     mountpoint -q "$root/$m" 2>/dev/null && umount "$root/$m"
@@ -57,13 +76,15 @@ if [ ! -x "$root/usr/bin/python3" ] || [ ! -e "$root/.complete" ]; then
     rm -rf --one-file-system "$root"
     mkdir -p "$root"
     say "debootstrap, first stage (bookworm, arm64)"
-    debootstrap --arch=arm64 --foreign --variant=minbase \
+    timeout -k 10 "$(left)" debootstrap --arch=arm64 --foreign --variant=minbase \
         --include=python3,python3-venv,ca-certificates,sudo bookworm "$root" "$mirror" \
-        >"$root.log" 2>&1 || { say "debootstrap failed (see $root.log)"; exit 1; }
+        >"$root.log" 2>&1 ||
+        { expired && out_of_time "debootstrap"; say "debootstrap failed (see $root.log)"; exit 1; }
     cp /usr/bin/qemu-aarch64-static "$root/usr/bin/" 2>/dev/null || true
     say "debootstrap, second stage (under qemu-aarch64-static)"
-    chroot "$root" /debootstrap/debootstrap --second-stage >>"$root.log" 2>&1 ||
-        { say "the second stage failed (see $root.log)"; exit 1; }
+    timeout -k 10 "$(left)" chroot "$root" /debootstrap/debootstrap --second-stage >>"$root.log" 2>&1 ||
+        { expired && out_of_time "debootstrap's second stage"
+          say "the second stage failed (see $root.log)"; exit 1; }
     echo "deb $mirror bookworm main" >"$root/etc/apt/sources.list"
     touch "$root/.complete"
 fi
@@ -76,11 +97,12 @@ if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
 fi
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
-cleanup() { umount "$root/dev" 2>/dev/null; umount "$root/proc" 2>/dev/null; }
-trap cleanup EXIT
-inside() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+inside() {  # a command inside the root, cut at what is left of the budget
+    expired && return 124
+    timeout -k 10 "$(left)" chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 GROUNDING_DATA=/root/grounding-data \
-    PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DEFAULT_TIMEOUT=180 bash -c "$1"; }
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt PIP_DEFAULT_TIMEOUT=180 bash -c "$1"
+}
 [ "$(inside 'uname -m')" = aarch64 ] || { say "the root does not run as arm64"; exit 1; }
 
 # -- the project, installed as on a Pi ---------------------------------------------------------------
@@ -89,7 +111,10 @@ mkdir -p "$root/opt/grounding"  # over an earlier copy: its .venv is kept, as on
 git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$root/opt/grounding"
 say "scripts/setup.sh inside (apt-get and pip under emulation: the slow part)"
 started=$(date +%s)
-inside "cd /opt/grounding && bash scripts/setup.sh" >"$root.setup.log" 2>&1 ||
+inside "cd /opt/grounding && bash scripts/setup.sh" >"$root.setup.log" 2>&1
+code=$?
+[ "$code" = 124 ] || [ "$code" = 137 ] && out_of_time "scripts/setup.sh inside"
+[ "$code" = 0 ] ||
     { say "scripts/setup.sh failed inside (see $root.setup.log)"; tail -5 "$root.setup.log" >&2
       exit 1; }
 say "set up in $(( $(date +%s) - started )) s"
@@ -97,8 +122,10 @@ say "set up in $(( $(date +%s) - started )) s"
 # -- the checks ---------------------------------------------------------------------------------------
 status=0
 check() {  # name, command inside; its output in $out
-    local name=$1; shift
-    if out=$(inside "cd /opt/grounding && $*" 2>&1); then say "ok: $name"
+    local name=$1 code; shift
+    out=$(inside "cd /opt/grounding && $*" 2>&1); code=$?
+    if [ "$code" = 0 ]; then say "ok: $name"
+    elif [ "$code" = 124 ] || [ "$code" = 137 ]; then out_of_time "$name"
     else say "FAILED: $name"; echo "$out" | tail -5 >&2; status=1; fi
 }
 check "grounding check" ".venv/bin/grounding check"
