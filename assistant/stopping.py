@@ -9,6 +9,7 @@ asks for it between steps (``check``): a stop is never lost.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 
@@ -34,6 +35,16 @@ def on_signals() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(info: sys.UnraisableHookArgs) -> None:
+    """A stop that landed in a finaliser is not printed as an error (a service's log would
+    show a traceback for an ordinary stop): it is remembered, and ``check`` raises it again.
+    Anything else Python drops is printed as it would be."""
+    if isinstance(info.exc_value, KeyboardInterrupt) and _asked is not None:
+        return
+    sys.__unraisablehook__(info)
 
 
 def check() -> None:

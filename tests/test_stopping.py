@@ -18,10 +18,12 @@ from assistant.sound import AudioError
 def handlers():
     """The program's handlers for this test (as ``grounding`` sets them), pytest's after."""
     before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    hook = sys.unraisablehook
     stopping.on_signals()
     yield {s: signal.getsignal(s) for s in before}
     for s, handler in before.items():
         signal.signal(s, handler)
+    sys.unraisablehook = hook
     stopping._asked = None
 
 
@@ -78,3 +80,19 @@ def test_a_lost_ctrl_c_still_ends_the_main_loop(handlers, dropped):
     assert not isinstance(stopped.value, stopping.Terminated)
     assert [type(e) for e in dropped] == [KeyboardInterrupt]
     assert heard == [320], "it went on hearing after Ctrl-C"
+
+
+def test_a_stop_lost_in_a_finaliser_prints_no_traceback(handlers, capsys):
+    """A service told to stop writes "Stopped.", not Python's report of an exception dropped
+    in a finaliser; anything else dropped there is still reported."""
+    lost_in_a_finaliser(handlers[signal.SIGTERM])
+    assert "Traceback" not in capsys.readouterr().err
+    with pytest.raises(stopping.Terminated):
+        stopping.check()
+
+    def fails(_: object) -> None:
+        raise ValueError("a real fault")
+    thing = Thing()
+    weakref.finalize(thing, fails, None)
+    del thing
+    assert "ValueError: a real fault" in capsys.readouterr().err
