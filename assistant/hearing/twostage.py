@@ -137,7 +137,6 @@ class TwoStageRecogniser(Recogniser):
         #: A check-in's answers: read from a short transcript as a number (``ratings.py``).
         self.ratings = {p for p in self.phrases if p in RATINGS and p not in self.hinted_phrases}
         self.expected: tuple[str, ...] = ()  # answers a check-in waits for now
-        self.hints = ", ".join(self.hinted_phrases)
         for phrase in self.phrases:
             self.phonetic.sound(phrase)  # every phrase's phonemes found once, now
         self.recent = Recent(KEPT)
@@ -315,7 +314,7 @@ class TwoStageRecogniser(Recogniser):
                 found, _ = self._match(text, start, end, self.phrases, agreed=agreed)
                 near = self._near_misses(text, urgent)
                 if not found and near:  # said on its own, and close: listen again, with hints
-                    self._ask(start, end, self.hints, lambda again: self._match(
+                    self._ask(start, end, self._hints(), lambda again: self._match(
                         again, start, end, near, plain=text, agreed=agreed)[0])
                 elif not found and self.expected and len(text.split()) <= SHORT:
                     # A short answer while a check-in waits: listen again for a number.
@@ -362,7 +361,9 @@ class TwoStageRecogniser(Recogniser):
 
         Those seconds are written down plainly first, and again with the phrases as hints only
         if the plain transcript holds words but not the candidate's phrase, and is not
-        someone's talk (``_hintable``). Where Whisper
+        someone's talk (``_hintable``); the candidate's phrase is told last, nearest the
+        speech, where Whisper heeds it most (keyword clips in real noise at 10 dB: 88.7%
+        heard, against 84.7% with the phrases in their own order). Where Whisper
         plainly heard no word at all, hints only make it invent one: over what was left of
         the assistant's voice, the scout's "one more time" became "just be quiet now" (every
         real saying of alexa, computer and jarvis, clean and in real noise at 10 dB, was
@@ -397,10 +398,16 @@ class TwoStageRecogniser(Recogniser):
         def plainly(plain: str) -> list[Detection]:
             if self._settled(candidate) is None and self._hintable(candidate.phrase, plain) \
                     and self.phonetic.distance(candidate.phrase, plain) > tolerance:
-                self._ask(start, end, self.hints, lambda hinted: then(plain, hinted))
+                self._ask(start, end, self._hints(candidate.phrase),
+                          lambda hinted: then(plain, hinted))
                 return []
             return then(plain, None)  # heard plainly, or no word at all: nothing to hint at
         self._ask(start, end, None, plainly)
+
+    def _hints(self, *last: str) -> str:
+        """The phrases Whisper is told, ``last`` at the end, nearest the speech it hears."""
+        return ", ".join([p for p in self.hinted_phrases if p not in last]
+                         + [p for p in self.hinted_phrases if p in last])
 
     def _settled(self, candidate: Pending) -> list[Detection] | None:
         """Nothing more to say if the candidate's phrase was heard already; else None."""
