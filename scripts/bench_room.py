@@ -5,11 +5,12 @@
     .venv/bin/python scripts/bench_room.py --sensitivities 0.6 --snrs clean,10,5
 
 For each ``listen.sensitivity``: the keyword clips (300 people saying alexa, computer and
-jarvis, configured beside the shipped phrases) clean and with real household and street noise
-(``../shared/speech/noise/``) at each SNR, and the false triggers an hour in the continuous
-read speech heard whole, cut into short utterances, and as the babble of three readers
-(``bench_triggers.py --negatives``). One line per sensitivity, so a person can choose, as
-Picovoice's wake-word benchmark does.
+jarvis, configured beside the shipped phrases, heard with the ear of every phrase, learned in
+``bench-out/store`` the first time, as the assistant hears once it has learned) clean and
+with real household and street noise (``../shared/speech/noise/``) at each SNR, and the
+false triggers an hour in the continuous read speech heard whole, cut into short
+utterances, and as the babble of three readers (``bench_triggers.py --negatives``). One
+line per sensitivity, so a person can choose, as Picovoice's wake-word benchmark does.
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default=str(ROOT / "config.yaml"))
     args = p.parse_args(argv)
     common = ["--clips", str(SHARED / "keywords"), "--words", "alexa,computer,jarvis",
-              "--with-shipped", "--config", args.config]
+              "--with-shipped", "--config", args.config,
+              "--ear", "--store", str(ROOT / "bench-out" / "store")]  # as it hears once learned
     snrs = [s for s in args.snrs.split(",") if s]
     kinds = [k for k in args.negatives.split(",") if k]
     print("sensitivity | " + " | ".join(f"{s} dB" if s != "clean" else s for s in snrs) +

@@ -290,6 +290,22 @@ def test_its_own_words_are_its_own_only_while_it_says_them(config, voice):
     assert triggers == [pytest.approx(ended + 10.0, abs=0.02)]
 
 
+def test_the_hearing_is_told_which_seconds_hold_its_own_sound(config, voice):
+    """Before each chunk the recogniser is told whether the assistant played sound then (its
+    second looks with hints differ over its own voice: ``twostage._hintable``,
+    ``_near_misses``): not before a routine, in most chunks while it speaks (not in the gaps
+    between its words), and not once all it said has ended."""
+    run = Run(config, voice, {1.0: "breathe", 4.0: "quiet"})
+    told: list[tuple[float, bool]] = []
+    run.assistant.recogniser.playing = lambda sound: told.append((run.assistant.now, sound))
+    run.until(10.0)
+    assert len(told) == 10.0 * IN_RATE / CHUNK
+    assert not any(sound for t, sound in told if t < 1.0)
+    speaking = [sound for t, sound in told if 1.0 <= t < 4.0]
+    assert sum(speaking) > 0.6 * len(speaking)
+    assert not any(sound for t, sound in told if t >= 8.0)
+
+
 def test_with_no_echo_in_the_microphone_every_phrase_is_the_persons(config, voice):
     """Headphones, or a recording with no echo in it: a phrase heard while the assistant
     says it, one found only by a check of a whole stretch of talk, the help phrase during the

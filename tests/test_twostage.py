@@ -193,10 +193,10 @@ def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_
     found, hinted = checked(*said("stop everything", "slt"))
     assert found == [("stop everything", "heard")]
     assert True not in hinted, "the plain transcript held it: no hints"
-    found, hinted = checked(*said("the weather was mild and sunny for most of the afternoon",
-                                  "awb"))
+    found, hinted = checked(*said("the weather was mild", "awb"))
     assert found == [("stop everything", "rejected")]
-    assert hinted.count(True) == 1, "the plain transcript missed it: hints, once"
+    assert hinted.count(True) == 2, "the plain transcript missed it: hints, once over the " \
+        "candidate's seconds and once over the utterance (an urgent phrase's second look)"
     # Nothing but a room's hiss (after a quiet that makes the voice detector take its start
     # for speech), where Whisper plainly hears no word: no hints to invent one.
     hiss = np.random.default_rng(0).normal(0, 0.003, int(3.0 * IN_RATE)).astype(np.float32)
@@ -279,14 +279,18 @@ def test_an_urgent_phrase_a_quick_stage_found_gets_a_second_look(config):
     found_at = 2.0 + len(words) / IN_RATE
     assert Phonetic().distance("read my safety plan", "Spread my shield.") > NEAR  # not near
 
-    def checked(claims: dict[float, str], urgent: tuple[str, ...]) -> list[tuple[str, str]]:
+    def checked(claims: dict[float, str], urgent: tuple[str, ...], *,
+                playing: bool = False) -> list[tuple[str, str]]:
         recogniser = TwoStageRecogniser(config.phrases, transcriber=Windowed(),
                                         first=Claims(claims), urgent=urgent)
+        recogniser.playing(playing)
         return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
                 if d.kind != "candidate"]
 
     assert checked({found_at: "read my safety plan"}, config.urgent) == [
         ("read my safety plan", "heard")]
+    assert checked({found_at: "read my safety plan"}, config.urgent, playing=True) == [
+        ("read my safety plan", "heard")], "over its own voice too"
     assert checked({found_at: "read my safety plan"}, ()) == [
         ("read my safety plan", "rejected")], "not urgent: no second look"
     assert checked({}, config.urgent) == [], "no quick stage found it: no second look"
@@ -304,29 +308,56 @@ class Counted:
         return self.plain if hints is None else self.hinted
 
 
-def test_a_phrase_amid_someones_talk_is_not_given_hints_unless_urgent(config):
+def test_a_phrase_amid_talk_is_given_hints_only_if_urgent_and_over_its_own_voice(config):
     """In a babble of readers, hints given over a candidate's seconds wrote phrases into
     their sentences. Where Whisper plainly wrote more than ``SHORT`` words besides the
-    phrase (someone's talk, not a command said on its own), the seconds are heard again with
-    hints only for an urgent phrase, and only urgent phrases are looked for in what the
-    hints wrote; a short transcript still gets hints for any phrase."""
+    phrase (talk, not a command said on its own), the seconds are heard again with hints
+    only for an urgent phrase, and only while the assistant played sound (the talk may be
+    its own echo over the person's command), and only urgent phrases are looked for in what
+    the hints wrote; a short transcript still gets hints for any phrase."""
     words = flite("the long road wound on past the old mill and over the hill", "awb")
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
     found_at = 1.0 + len(words) / IN_RATE
     talk = "The long road wound on past the old mill and over the hill."
 
-    def checked(phrase: str, plain: str, hinted: str) -> tuple[list[tuple[str, str]], int]:
+    def checked(phrase: str, plain: str, hinted: str, *,
+                playing: bool = False) -> tuple[list[tuple[str, str]], int]:
         transcriber = Counted(plain, hinted)
         recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
                                         first=Claims({found_at: phrase}), urgent=config.urgent)
+        recogniser.playing(playing)
         return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
                 if d.kind != "candidate"], transcriber.hints
 
-    assert checked("next step", talk, "The long road, next step, past the mill.") == (
-        [("next step", "rejected")], 0)
-    assert checked("stop everything", talk, "Stop everything, next step, past the mill.") == (
-        [("stop everything", "heard")], 1), "urgent: hints, and only urgent phrases looked for"
+    said = "Stop everything, next step, past the mill."
+    assert checked("next step", talk, "The long road, next step, past the mill.",
+                   playing=True) == ([("next step", "rejected")], 0)
+    assert checked("stop everything", talk, said, playing=True) == (
+        [("stop everything", "heard")], 1), "urgent over its voice: hints, urgent phrases only"
+    assert checked("stop everything", talk, said) == (
+        [("stop everything", "rejected")], 0), "urgent amid another's talk: no hints"
     assert checked("next step", "The long road.", "Next step.") == ([("next step", "heard")], 1)
+
+
+def test_over_its_own_voice_a_near_miss_is_not_heard_again_with_hints(config):
+    """A short utterance that came out close to a phrase ("See you next time." for "next
+    step") is heard again with hints in a quiet room; over the assistant's own voice it is
+    not (its echo, misheard, wrote just that over "It is Saturday the 28th of November, in
+    the morning" in ``bench_own_voice.py``, and the hints then wrote "see you next step"),
+    unless a quick stage found an urgent phrase there (the test above)."""
+    words = flite("see you next time", "slt")
+    audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
+
+    def checked(*, playing: bool) -> tuple[list[tuple[str, str]], int]:
+        transcriber = Counted("See you next time.", "See you next step.")
+        recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
+                                        first=Claims({}), urgent=config.urgent)
+        recogniser.playing(playing)
+        return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
+                if d.kind != "candidate"], transcriber.hints
+
+    assert checked(playing=False) == ([("next step", "heard")], 1)
+    assert checked(playing=True) == ([], 0)
 
 
 class Nearest:

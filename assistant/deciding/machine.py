@@ -135,6 +135,7 @@ class Machine:
         cancelled = self.canceller.process(chunk, played)  # whole 10 ms blocks; a rest waits
         if moved := self.reference.move():  # from the next chunk on
             self.canceller.shift(moved)
+        self.recogniser.playing(bool(played.any()))
         detections = self.recogniser.feed(cancelled if self.hear_cancelled else chunk)
         self.samples += n
         self.note_what_is_said()

@@ -99,6 +99,10 @@ class Recogniser:
         """A check-in now waits for one of ``answers`` (none: for nothing); a recogniser that
         can listen more closely for them does."""
 
+    def playing(self, sound: bool) -> None:
+        """Whether the chunk fed next comes while the assistant plays sound (its own voice may
+        be in it); a recogniser that hears differently over its own voice notes it."""
+
     def close(self) -> None:
         """Nothing more will be heard: work still waiting is dropped."""
 

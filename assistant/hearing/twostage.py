@@ -124,8 +124,8 @@ class TwoStageRecogniser(Recogniser):
         phrases whose candidate stops the voice: the only ones the ear listens for in the
         assistant's own output, and heard a little more readily where a quick stage found
         them (``AGREED``). ``urgent``: the phrases a miss of which hurts most (pause and
-        help): a quick stage's find of one gets every second look (``_near_misses``,
-        ``_hintable``)."""
+        help): a quick stage's find of one gets every second look (``_near_misses``, and
+        ``_hintable`` over the assistant's own voice)."""
         super().__init__(phrases)
         self.transcriber, self.first, self.scout, self.ear = transcriber, first, scout, ear
         self.stopping, self.urgent = tuple(stopping), tuple(urgent)
@@ -144,6 +144,8 @@ class TwoStageRecogniser(Recogniser):
         self.talk_from: int | None = None  # sample where the current utterance began
         self.last_talk = 0  # sample at the end of the last block with speech
         self.voiced = -10 * IN_RATE  # the same, for the ear's finds and for resting
+        self.sounding = False  # the assistant plays sound as the next chunk is heard
+        self.played = -10 * IN_RATE  # sample at the end of the last block heard as it did
         self.resting = False  # the quick stages: given no audio (from the first block on,
         # as nobody has spoken yet) until someone speaks
         self.rested_from = 0  # sample up to which they heard before they rested
@@ -223,6 +225,9 @@ class TwoStageRecogniser(Recogniser):
             eager.join(new, instead_of=old)
             self.eagers[i] = (eager, new)
 
+    def playing(self, sound: bool) -> None:
+        self.sounding = sound
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.shutdown(wait=False, cancel_futures=True)
@@ -232,6 +237,8 @@ class TwoStageRecogniser(Recogniser):
         speech = self.voice(block)
         if speech:
             self.voiced = self.samples
+        if self.sounding:
+            self.played = self.samples
         found: list[Detection] = []
         since = self._quick(speech)
         for by, stage in (("keywords", self.first), ("scout", self.scout), ("ear", self.ear)):
@@ -309,10 +316,11 @@ class TwoStageRecogniser(Recogniser):
             start, end, self.talk_from = self.talk_from, self.last_talk, None
             agreed = self._found(self.stopping, start, end)
             urgent = self._found(self.urgent, start, end)
+            over_itself = self.played >= start
 
             def then(text: str) -> list[Detection]:
                 found, _ = self._match(text, start, end, self.phrases, agreed=agreed)
-                near = self._near_misses(text, urgent)
+                near = self._near_misses(text, urgent, over_itself=over_itself)
                 if not found and near:  # said on its own, and close: listen again, with hints
                     self._ask(start, end, self._hints(), lambda again: self._match(
                         again, start, end, near, plain=text, agreed=agreed)[0])
@@ -334,25 +342,34 @@ class TwoStageRecogniser(Recogniser):
         return tuple(p for p in phrases if start / IN_RATE <= self.candidates.get(
             p, -1e9) <= end / IN_RATE + AFTER)
 
-    def _near_misses(self, text: str, found: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def _near_misses(self, text: str, found: tuple[str, ...] = (), *,
+                     over_itself: bool = False) -> tuple[str, ...]:
         """Phrases to listen for again, with hints, in a check's ``text`` that held none: if
         the text was short (as a command said on its own is), those it came close to, and
         the urgent ones a quick stage ``found`` there however far it came out (under the
-        assistant's voice "read my safety plan" was written "Spread my shield.")."""
+        assistant's voice "read my safety plan" was written "Spread my shield."). Over the
+        assistant's own voice (``over_itself``: it played sound in those seconds) only those
+        urgent ones: its echo, misheard, comes close to a phrase by itself ("See you next
+        time." over "It is Saturday the 28th of November, in the morning", heard again with
+        hints, became "see you next step"), and a person's command over it is checked where
+        a quick stage found it (``_check_candidate``)."""
         words = text.split()
         if not words or len(words) > self.longest + SHORT:
             return ()
-        return tuple(p for p in self.hinted_phrases if p in found
-                     or self.phonetic.distance(p, text) <= NEAR)
+        return tuple(p for p in self.hinted_phrases if p in found or (
+            not over_itself and self.phonetic.distance(p, text) <= NEAR))
 
-    def _hintable(self, phrase: str, plain: str) -> bool:
+    def _hintable(self, phrase: str, plain: str, *, over_itself: bool) -> bool:
         """Whether seconds whose plain transcript is ``plain`` may be heard again with hints
         for ``phrase``: only if Whisper wrote some words there (over no word at all, hints
-        only make it invent one), and not amid someone's talk (more than ``SHORT`` words
-        besides the phrase: hints there wrote a phrase into a reader's sentence), unless
-        the phrase is urgent, which keeps every chance."""
+        only make it invent one), and not amid talk (more than ``SHORT`` words besides the
+        phrase: hints there wrote a phrase into a reader's sentence). An urgent phrase keeps
+        that chance amid talk ``over_itself`` (the assistant played sound in those seconds),
+        as the talk may be its own echo, with the person's words written into it; amid
+        anyone else's talk it does not (in the babble of three readers, hints wrote "it was
+        computer" for "it was computed")."""
         words = len(words_of(plain))
-        return words > 0 and (phrase in self.urgent
+        return words > 0 and (phrase in self.urgent and over_itself
                               or words <= len(phrase.split()) + SHORT)
 
     def _check_candidate(self, candidate: Pending) -> None:
@@ -361,7 +378,7 @@ class TwoStageRecogniser(Recogniser):
 
         Those seconds are written down plainly first, and again with the phrases as hints only
         if the plain transcript holds words but not the candidate's phrase, and is not
-        someone's talk (``_hintable``); the candidate's phrase is told last, nearest the
+        talk (``_hintable``); the candidate's phrase is told last, nearest the
         speech, where Whisper heeds it most (keyword clips in real noise at 10 dB: 88.7%
         heard, against 84.7% with the phrases in their own order). Where Whisper
         plainly heard no word at all, hints only make it invent one: over what was left of
@@ -380,13 +397,14 @@ class TwoStageRecogniser(Recogniser):
         end = self.samples
         agreed = (candidate.phrase,) if candidate.phrase in self.stopping else ()
         tolerance = self.tolerance[candidate.phrase] + (AGREED if agreed else 0.0)
+        over_itself = self.played >= start
 
         def then(plain: str, hinted: str | None) -> list[Detection]:
             settled = self._settled(candidate)  # by a check that finished while this one ran
             if settled is not None:
                 return settled
-            phrases = self.phrases if hinted is None else tuple(  # hints amid talk: urgent only
-                p for p in self.phrases if self._hintable(p, plain))
+            phrases = self.phrases if hinted is None else tuple(  # amid talk: see _hintable
+                p for p in self.phrases if self._hintable(p, plain, over_itself=over_itself))
             heard, found = self._match(plain if hinted is None else hinted, start, end,
                                        phrases, saying=candidate,
                                        plain=None if hinted is None else plain, agreed=agreed)
@@ -396,7 +414,8 @@ class TwoStageRecogniser(Recogniser):
             return heard
 
         def plainly(plain: str) -> list[Detection]:
-            if self._settled(candidate) is None and self._hintable(candidate.phrase, plain) \
+            if self._settled(candidate) is None \
+                    and self._hintable(candidate.phrase, plain, over_itself=over_itself) \
                     and self.phonetic.distance(candidate.phrase, plain) > tolerance:
                 self._ask(start, end, self._hints(candidate.phrase),
                           lambda hinted: then(plain, hinted))
