@@ -31,12 +31,13 @@ Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
 by real people: 93% without, 99% with), but given on every stretch of
 ordinary speech they also make it write a hint where none was said ("in the
 still air, alexa fantastic figures"). So they are given only where something
-already points at a phrase: a keyword-spotting find (the first stage's or the
-scout's), or a short utterance, said on
+already points at a phrase: a quick stage's find, or a short utterance, said on
 its own as a command is, that came out close to a phrase ("Joffis" for
-"jarvis"). Whether a phrase heard was the assistant's own voice is decided
-elsewhere, from the sound (``deciding/own_voice.py``), never from how it was
-found.
+"jarvis"). While the assistant plays sound (``playing``), what Whisper writes may
+be its own echo, misheard, so the second looks with hints change there
+(``_near_misses``, ``_hintable``); but whether a phrase heard was the assistant's
+own voice is decided elsewhere, from the sound (``deciding/own_voice.py``), never
+from how it was found.
 
 In a quiet room the quick stages rest (``REST``, ``WAKE``): listening costs next to
 nothing until someone speaks, and the first word is still heard whole.
