@@ -344,7 +344,8 @@ def test_over_its_own_voice_a_near_miss_is_not_heard_again_with_hints(config):
     step") is heard again with hints in a quiet room; over the assistant's own voice it is
     not (its echo, misheard, wrote just that over "It is Saturday the 28th of November, in
     the morning" in ``bench_own_voice.py``, and the hints then wrote "see you next step"),
-    unless a quick stage found an urgent phrase there (the test above)."""
+    unless a quick stage found an urgent phrase there
+    (``test_an_urgent_phrase_a_quick_stage_found_gets_a_second_look``)."""
     words = flite("see you next time", "slt")
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
 
