@@ -50,7 +50,7 @@ def make_recogniser(config: Config, *, store: Path | None = None,
     if engine == "whisper":
         from .hearing.pocketsphinx import PocketSphinxRecogniser, known_phrases
         from .hearing.twostage import TwoStageRecogniser
-        from .hearing.whisper import Transcriber
+        from .hearing.whisper import BASE, Later, Transcriber
 
         quick = known_phrases(config.phrases)  # answers to a check-in: only in the checks
         first = PocketSphinxRecogniser(quick, sensitivity=config.sensitivity,
@@ -58,7 +58,8 @@ def make_recogniser(config: Config, *, store: Path | None = None,
                                            p: s for p, s in config.phrase_sensitivity.items()
                                            if p in quick}) if quick else None
         scout = PocketSphinxRecogniser(quick, sensitivity=SCOUT) if quick else None
-        return TwoStageRecogniser(phrases, transcriber=Transcriber(), first=first, scout=scout,
+        return TwoStageRecogniser(phrases, transcriber=Transcriber(), larger=Later(BASE),
+                                  first=first, scout=scout,
                                   ear=learned_ear(config, store=store, earlier=True),
                                   stopping=config.stopping, urgent=config.urgent,
                                   sensitivity=config.sensitivity,

@@ -159,6 +159,16 @@ def shared_speech() -> Path:
     return SPEECH
 
 
+@pytest.fixture(scope="session")
+def shared_room() -> Path:
+    """The shared recordings of real people's words (``keywords/``) and of real household and
+    street noise (``noise/``)."""
+    room = SHARED / "speech"
+    if not (room / "keywords").is_dir() or not (room / "noise").is_dir():
+        pytest.skip(f"the shared recordings are not at {room} (set GROUNDING_SHARED)")
+    return room
+
+
 def run_through(tmp_path: Path, *parts: np.ndarray, config: Path | None = None
                 ) -> tuple[list[dict], np.ndarray]:
     """``parts`` (16 kHz) saved as one WAV and played to `run --fast`; its events, and what it
