@@ -26,11 +26,11 @@ counts only when it is found in what Whisper heard, compared by sound:
   gets the hinted check it needs, and the voice stops on a pause phrase itself
   rather than on the check a second later; its finds are candidates, checked
   like the scout's.
-- **A last look.** Where the hinted check still did not hear a quick stage's phrase,
-  a larger Whisper (base, twice the work) hears those seconds with the same hints:
-  in real household noise it hears phrases tiny.en loses (keyword clips at 10 dB:
-  92.0% heard, against 88.7%), and it is asked only there, so talk and quiet cost
-  next to nothing more.
+- **A last look.** Where a hinted check (of a candidate, or of a short utterance
+  that came out close to a phrase) still did not write the phrase, a larger Whisper
+  (base, twice the work) hears those seconds with the same hints: in real household
+  noise it hears phrases tiny.en loses (keyword clips at 10 dB: 93.7% heard, against
+  88.7%), and it is asked nothing in quiet or over long talk.
 
 Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
 by real people: 93% without, 99% with), but given on every stretch of
