@@ -132,7 +132,8 @@ class TwoStageRecogniser(Recogniser):
         them (``AGREED``). ``urgent``: the phrases a miss of which hurts most (pause and
         help): a quick stage's find of one gets every second look (``_near_misses``, and
         ``_hintable`` over the assistant's own voice). ``larger``: a larger Whisper for one
-        last look at a candidate the ``transcriber`` turned down even with hints."""
+        last look where the ``transcriber``, even with hints, did not write the phrase (a
+        candidate's, or a near miss's)."""
         super().__init__(phrases)
         self.transcriber, self.first, self.scout, self.ear = transcriber, first, scout, ear
         self.larger = larger
@@ -402,9 +403,8 @@ class TwoStageRecogniser(Recogniser):
         real saying of alexa, computer and jarvis, clean and in real noise at 10 dB, was
         plainly written as some words). If the hinted check misses the phrase too, the
         ``larger`` model hears the seconds with the same hints, last. What the hints alone
-        found carries the plain
-        transcript: where that was the assistant's own words, it was its echo
-        (``deciding/own_voice.py``)."""
+        found carries the plain transcript: where that was the assistant's own words, it
+        was its echo (``deciding/own_voice.py``)."""
         settled = self._settled(candidate)
         if settled is not None:  # answered already, by a check before it: no transcribing
             done: Future[str] = Future()
