@@ -5,6 +5,7 @@ import datetime as dt
 import math
 import shutil
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -168,7 +169,7 @@ class Asked:
     def __init__(self, transcriber):
         self.transcriber, self.hinted = transcriber, []
 
-    def text(self, samples, *, hints=None):
+    def text(self, samples, *, hints=None, beam=1):
         self.hinted.append(hints is not None)
         return self.transcriber.text(samples, hints=hints)
 
@@ -211,7 +212,7 @@ class Written:
     def __init__(self, plain: str, hinted: str):
         self.plain, self.hinted = plain, hinted
 
-    def text(self, samples, *, hints=None):
+    def text(self, samples, *, hints=None, beam=1):
         return self.plain if hints is None else self.hinted
 
 
@@ -263,7 +264,7 @@ class Windowed:
     plan" was written "Spread my shield." over a candidate's seconds, with hints or not, and
     over the utterance alone too; only hints over the utterance alone wrote the phrase."""
 
-    def text(self, samples, *, hints=None):
+    def text(self, samples, *, hints=None, beam=1):
         if hints is None:
             return "Spread my shield."
         return "Read my safety plan." if len(samples) < 2.8 * IN_RATE else "Spread my shield."
@@ -303,7 +304,7 @@ class Counted:
     def __init__(self, plain: str, hinted: str):
         self.plain, self.hinted, self.hints = plain, hinted, 0
 
-    def text(self, samples, *, hints=None):
+    def text(self, samples, *, hints=None, beam=1):
         self.hints += hints is not None
         return self.plain if hints is None else self.hinted
 
@@ -339,6 +340,40 @@ def test_a_phrase_amid_talk_is_given_hints_only_if_urgent_and_over_its_own_voice
     assert checked("next step", "The long road.", "Next step.") == ([("next step", "heard")], 1)
 
 
+def test_what_hints_alone_wrote_counts_only_as_a_command_said_on_its_own(config):
+    """Searching five ways, hints were written into readers' words: "with you, check this
+    word here, jarvis please, tell" over "We'll check this word.", "be quiet now, alexa"
+    over "Brownie, she had more.", "time for alexa" over "Tommy Fox". What hints alone
+    wrote counts only with at most ``ALONE`` other word, and one phrase alone; an urgent
+    phrase over the assistant's own voice is heard among other words still."""
+    words = flite("we will check this word", "awb")
+    audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
+    found_at = 1.0 + len(words) / IN_RATE
+
+    def checked(phrase: str, plain: str, hinted: str, *,
+                playing: bool = False) -> list[tuple[str, str]]:
+        recogniser = TwoStageRecogniser(config.phrases + ("alexa", "jarvis"),
+                                        transcriber=Counted(plain, hinted),
+                                        first=Claims({found_at: phrase}), urgent=config.urgent)
+        recogniser.playing(playing)
+        return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
+                if d.kind != "candidate"]
+
+    plain = "We'll check this word."
+    assert checked("jarvis", plain, "with you, check this word here, jarvis please, tell") \
+        == [("jarvis", "rejected")]
+    assert checked("jarvis", plain, "This word, Jarvis.") == [("jarvis", "rejected")]
+    assert checked("jarvis", plain, "Word, Jarvis.") == [("jarvis", "heard")]
+    assert checked("alexa", "Brownie, she had more.", "be quiet now, alexa") \
+        == [("alexa", "rejected")], "two phrases: the hints written back"
+    assert checked("alexa", "Tommy Fox", "time for alexa") == [("alexa", "rejected")]
+    assert checked("alexa", "Tommy Fox", "Alexa.") == [("alexa", "heard")]
+    over = "and let your shoulders drop, stop everything, and breathe"
+    assert checked("stop everything", plain, over, playing=True) \
+        == [("stop everything", "heard")], "urgent, over its own voice"
+    assert checked("stop everything", plain, over) == [("stop everything", "rejected")]
+
+
 def test_over_its_own_voice_a_near_miss_is_not_heard_again_with_hints(config):
     """A short utterance that came out close to a phrase ("See you next time." for "next
     step") is heard again with hints in a quiet room; over the assistant's own voice it is
@@ -350,7 +385,7 @@ def test_over_its_own_voice_a_near_miss_is_not_heard_again_with_hints(config):
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
 
     def checked(*, playing: bool) -> tuple[list[tuple[str, str]], int]:
-        transcriber = Counted("See you next time.", "See you next step.")
+        transcriber = Counted("See you next time.", "You, next step.")  # ALONE: one more
         recogniser = TwoStageRecogniser(config.phrases, transcriber=transcriber,
                                         first=Claims({}), urgent=config.urgent)
         recogniser.playing(playing)
@@ -370,7 +405,7 @@ class Nearest:
     def __init__(self, phrase: str):
         self.phrase, self.told = phrase, []
 
-    def text(self, samples, *, hints=None):
+    def text(self, samples, *, hints=None, beam=1):
         self.told.append(hints)
         if hints is None:
             return "It was mild."
@@ -437,30 +472,49 @@ def test_a_near_miss_the_hinted_look_missed_gets_a_last_look_too(config):
     assert checked("It was mild.") == ([], 0), "not close to a phrase: no hints, no last look"
 
 
-def test_in_real_noise_the_larger_model_hears_a_jarvis_tiny_en_does_not(config, transcriber,
-                                                                       shared_room):
-    """A real person's "jarvis" with real household noise 10 dB below it: tiny.en writes
-    "Good job, man." plainly and misses it with hints too; Whisper base, told the same
-    phrases, hears it. Only the quick stage's find is played here (``Claims``)."""
-    clip = read_wav(shared_room / "keywords" / "jarvis"
-                    / "bfde5cb3-318d-4a26-93eb-0b5a08daad6d.wav")
-    room = np.concatenate([read_wav(f) for f in sorted((shared_room / "noise").glob("*.wav"))])
+def jarvis_in_real_noise(room: Path, offset: int) -> tuple[np.ndarray, float]:
+    """A real person's "jarvis" (``keywords/``) with real household noise (``noise/``, the
+    recordings in order, from sample ``offset``) 10 dB below it, a second before and 1.5 s
+    after; and when a quick stage would have found it."""
+    clip = read_wav(room / "keywords" / "jarvis" / "bfde5cb3-318d-4a26-93eb-0b5a08daad6d.wav")
+    noise_source = np.concatenate([read_wav(f) for f in sorted((room / "noise").glob("*.wav"))])
     audio = np.concatenate([silence(1.0), clip, silence(1.5)])
-    noise = room[1185755:1185755 + len(audio)].astype(np.float64)
+    noise = noise_source[offset:offset + len(audio)].astype(np.float64)
     loud = clip[np.abs(clip) > 0.1 * np.abs(clip).max()].astype(np.float64)
     noise *= np.sqrt(np.mean(loud ** 2) / 10 / np.mean(noise ** 2))
-    noisy = to_int16(np.clip(audio + noise, -1.0, 1.0))
+    return to_int16(np.clip(audio + noise, -1.0, 1.0)), 1.0 + len(clip) / IN_RATE - 0.3
+
+
+def checked(config, transcriber, audio: np.ndarray, said: float, larger=None
+            ) -> list[tuple[str, str]]:
+    """What the checks of a quick stage's "jarvis" at ``said`` s made of ``audio``."""
     phrases = ("alexa", "computer", "jarvis", *config.phrases)
-    said = 1.0 + len(clip) / IN_RATE - 0.3
+    recogniser = TwoStageRecogniser(phrases, transcriber=transcriber, larger=larger,
+                                    first=Claims({said: "jarvis"}))
+    return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
+            if d.kind != "candidate"]
 
-    def checked(larger) -> list[tuple[str, str]]:
-        recogniser = TwoStageRecogniser(phrases, transcriber=transcriber, larger=larger,
-                                        first=Claims({said: "jarvis"}))
-        return [(d.phrase, d.kind) for d in detect_samples(recogniser, noisy, chunk=320)
-                if d.kind != "candidate"]
 
-    assert checked(None) == [("jarvis", "rejected")]
-    assert checked(whisper.Later(whisper.BASE)) == [("jarvis", "heard")]
+def test_hints_are_heard_with_a_search_of_five_where_greedy_lost_the_name(
+        config, transcriber, shared_room, monkeypatch):
+    """Told the phrases, tiny.en decoding greedily writes "and job it" for this noisy
+    "jarvis" (plainly: "Good job, man."); keeping five hypotheses at each step
+    (``HINTED_BEAM``) it writes "and jarvis". Only the quick stage's find is played here
+    (``Claims``)."""
+    audio, said = jarvis_in_real_noise(shared_room, 1185755)
+    assert checked(config, transcriber, audio, said) == [("jarvis", "heard")]
+    monkeypatch.setattr(twostage, "HINTED_BEAM", 1)
+    assert checked(config, transcriber, audio, said) == [("jarvis", "rejected")]
+
+
+def test_in_real_noise_the_larger_model_hears_a_jarvis_tiny_en_does_not(config, transcriber,
+                                                                       shared_room):
+    """The same "jarvis" under other noise: tiny.en writes "Job it.", and "job it" with
+    hints too, greedily or not; Whisper base, told the same phrases, hears it."""
+    audio, said = jarvis_in_real_noise(shared_room, 823182)
+    assert checked(config, transcriber, audio, said) == [("jarvis", "rejected")]
+    assert checked(config, transcriber, audio, said,
+                   whisper.Later(whisper.BASE)) == [("jarvis", "heard")]
 
 
 def test_in_a_quiet_room_the_quick_stages_rest_and_wake_in_time(config, transcriber,

@@ -31,6 +31,12 @@ counts only when it is found in what Whisper heard, compared by sound:
   (base, twice the work) hears those seconds with the same hints: in real household
   noise it hears phrases tiny.en loses (keyword clips at 10 dB: 93.7% heard, against
   88.7%), and it is asked nothing in quiet or over long talk.
+- **Hints, searched five ways.** Told the phrases, either model keeps five hypotheses
+  at each step (``HINTED_BEAM``), where greedily a noisy "jarvis" became "and job it".
+  A search writes hints into other speech more readily too, so what hints alone wrote
+  counts only as a command said on its own: the phrase alone, with at most ``ALONE``
+  other word (``_on_its_own``). Keyword clips in real noise: 94.7% at 10 dB, 85.0% at
+  5 dB.
 
 Hints make Whisper far readier to hear a phrase (alexa, computer and jarvis
 by real people: 93% without, 99% with), but given on every stretch of
@@ -86,6 +92,13 @@ REPEAT = 1.0  # seconds: the same phrase heard again this soon is the same sayin
 #: somewhat like a phrase (within this share of its sounds) is heard again with hints.
 SHORT = 3
 NEAR = 0.65
+#: Hypotheses Whisper keeps at each step where it is told the phrases (plain checks are
+#: greedy): greedily, a real "jarvis" in real noise became "and job it", where a search of
+#: five kept the name.
+HINTED_BEAM = 5
+#: What hints alone wrote counts with at most this many words besides the phrase
+#: (``_on_its_own``).
+ALONE = 1
 #: A stopping phrase that a quick stage has just found is heard in a transcript this much
 #: further from it (as a share of its sounds): two stages agree, and under the assistant's
 #: own voice a word of it is often masked ("thought right now" for "pause right now").
@@ -344,7 +357,7 @@ class TwoStageRecogniser(Recogniser):
                 elif not found and self.expected and len(text.split()) <= SHORT:
                     # A short answer while a check-in waits: listen again for a number.
                     self._ask(start, end, ", ".join(self.expected), lambda again: self._match(
-                        again, start, end, self.expected)[0])
+                        again, start, end, self.expected)[0], beam=1)  # as measured
                 return found
             self._ask(start, end, None, then)
         elif self.samples - self.talk_from >= LONGEST * IN_RATE:
@@ -388,6 +401,21 @@ class TwoStageRecogniser(Recogniser):
         words = len(words_of(plain))
         return words > 0 and (phrase in self.urgent and over_itself
                               or words <= len(phrase.split()) + SHORT)
+
+    def _on_its_own(self, text: str, heard: set[str], *, over_itself: bool) -> set[str]:
+        """Of the phrases found in ``text``, written with hints, those it holds as a command
+        said on its own: alone (two phrases are the hints written back), with at most
+        ``ALONE`` other words. A search of five (``HINTED_BEAM``) writes hints into
+        other speech: over a reader's "Brownie, she had more.", Whisper base wrote "be
+        quiet now, alexa"; over "Tommy Fox", "time for alexa"; over "We'll check this
+        word.", tiny.en wrote "with you, check this word here, jarvis please, tell". In real
+        noise at 10 dB, every phrase heard thanks to hints came with one other word at most
+        ("from alexa"); at 5 dB one came with two ("call me computer"). As in
+        ``_hintable``, an urgent phrase over the assistant's own voice keeps its chance:
+        the other words may be its echo."""
+        count = len(words_of(text))
+        return {p for p in heard if p in self.urgent and over_itself
+                or len(heard) == 1 and count <= len(p.split()) + ALONE}
 
     def _check_candidate(self, candidate: Pending) -> None:
         """The candidate's phrase ``heard`` or ``rejected``, and any other phrase heard in the
@@ -459,10 +487,13 @@ class TwoStageRecogniser(Recogniser):
 
     def _ask(self, start: int, end: int, hints: str | None,
              then: Callable[[str], list[Detection]],
-             transcriber: Transcriber | Later | None = None) -> None:
+             transcriber: Transcriber | Later | None = None, *, beam: int | None = None
+             ) -> None:
         """Transcribe samples ``start`` to ``end`` (with ``hints``, by ``transcriber``, else
-        the usual one); ``then`` is given the text once it is there: at once, or, live, when
-        the worker has it."""
+        the usual one; told hints, searching ``HINTED_BEAM`` ways unless ``beam`` says);
+        ``then`` is given the text once it is there: at once, or, live, when the worker has
+        it."""
+        beam = beam or (HINTED_BEAM if hints else 1)
         audio = self.recent.between(start, end)
         transcriber = transcriber or self.transcriber
         if len(audio) < IN_RATE // 4:
@@ -470,9 +501,9 @@ class TwoStageRecogniser(Recogniser):
             text.set_result("")
         elif self.worker is None:
             text = Future()
-            text.set_result(transcriber.text(audio, hints=hints))
+            text.set_result(transcriber.text(audio, hints=hints, beam=beam))
         else:
-            text = self.worker.submit(transcriber.text, audio, hints=hints)
+            text = self.worker.submit(transcriber.text, audio, hints=hints, beam=beam)
         if len(audio) >= IN_RATE // 4:
             self.checks += 1
         self.asked.append((text, then))
@@ -491,6 +522,8 @@ class TwoStageRecogniser(Recogniser):
         tolerance = {p: self.tolerance[p] + (AGREED if p in agreed else 0.0) for p in phrases}
         heard = {p for p in phrases if text and p not in self.ratings
                  and self.phonetic.distance(p, text) <= tolerance[p]}
+        if plain is not None:  # found with hints: only as a command said on its own
+            heard = self._on_its_own(text, heard, over_itself=self.played >= start)
         rating = rating_in(text) if not heard else None  # "one more time" is no rating
         heard |= {p for p in phrases if p in self.ratings and RATINGS.index(p) == rating}
         for phrase in (p for p in phrases if p in heard):

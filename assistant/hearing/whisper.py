@@ -144,18 +144,19 @@ class Transcriber:
         self.model = WhisperModel(str(folder), device="cpu", compute_type="int8",
                                   cpu_threads=threads, num_workers=1)
 
-    def text(self, samples: np.ndarray, *, hints: str | None = None) -> str:
+    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1) -> str:
         """What was said in ``samples`` (float32 or int16 at 16 kHz). ``hints`` are words
-        that may be in it (the user's phrases), which makes them easier to hear."""
+        that may be in it (the user's phrases), which makes them easier to hear; ``beam``:
+        hypotheses kept at each step (1: greedy)."""
         audio = samples.astype(np.float32)
         if samples.dtype == np.int16:
             audio /= 32768.0
         if len(audio) < IN_RATE // 4:
             return ""
         segments, _ = self.model.transcribe(
-            audio, language="en", beam_size=1, without_timestamps=True,
+            audio, language="en", beam_size=beam, without_timestamps=True,
             condition_on_previous_text=False, vad_filter=False, hotwords=hints or None,
-            temperature=0.0)  # greedy alone: a check whose first try looked poor was
+            temperature=0.0)  # no sampling: a check whose first try looked poor was
         # tried again by sampling, so a pause phrase over the echo was heard or not by chance
         return said(segments)
 
@@ -186,6 +187,6 @@ class Later:
         """Load it now, on a thread of its own, so that it is ready before it is needed."""
         threading.Thread(target=self.load, name="larger-model").start()
 
-    def text(self, samples: np.ndarray, *, hints: str | None = None) -> str:
+    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1) -> str:
         made = self.load()
-        return made.text(samples, hints=hints) if made is not None else ""
+        return made.text(samples, hints=hints, beam=beam) if made is not None else ""
