@@ -432,7 +432,7 @@ def test_a_candidate_the_hinted_check_missed_gets_a_last_look_by_the_larger_mode
     """Where tiny.en, even told the phrases, does not write a quick stage's phrase, a larger
     Whisper hears the same seconds with the same hints, and what it hears counts (keeping
     the plain transcript, for the own-voice rules); it is asked nothing where the hinted
-    check heard the phrase, or where no hints were given."""
+    check heard the phrase, where no hints were given, or where the hinted text is talk."""
     words = flite("computer", "slt")
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
     found_at = 1.0 + len(words) / IN_RATE
@@ -452,16 +452,20 @@ def test_a_candidate_the_hinted_check_missed_gets_a_last_look_by_the_larger_mode
     assert checked(missed, missed, larger=False)[0] == [("computer", "rejected", "")]
     assert checked(missed, "Computer.") == ([("computer", "heard", missed)], 0)
     assert checked("", "") == ([("computer", "rejected", "")], 0), "no words: no hints"
+    # Read speech that tiny.en, told the phrases, wrote as talk: no last look.
+    assert checked("The weather was mild", "The weather was mild and still") == (
+        [("computer", "rejected", "")], 0)
 
 
 def test_a_near_miss_the_hinted_look_missed_gets_a_last_look_too(config):
     """A short utterance written close to a phrase ("Job is." for "jarvis") and heard again
-    with hints, still without it, is heard once more by the larger model, last."""
+    with hints, still without it, is heard once more by the larger model, last, unless the
+    hinted text is talk."""
     words = flite("jarvis", "slt")
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
 
-    def checked(plain: str, *, larger: bool = True):
-        small, big = Counted(plain, plain), Counted("", "Jarvis.")
+    def checked(plain: str, hinted: str | None = None, *, larger: bool = True):
+        small, big = Counted(plain, plain if hinted is None else hinted), Counted("", "Jarvis.")
         recogniser = TwoStageRecogniser(config.phrases + ("jarvis",), transcriber=small,
                                         larger=big if larger else None, first=Claims({}))
         return [(d.phrase, d.kind) for d in detect_samples(recogniser, audio, chunk=320)
@@ -470,6 +474,8 @@ def test_a_near_miss_the_hinted_look_missed_gets_a_last_look_too(config):
     assert checked("Job is.") == ([("jarvis", "heard")], 1)
     assert checked("Job is.", larger=False) == ([], 0)
     assert checked("It was mild.") == ([], 0), "not close to a phrase: no hints, no last look"
+    assert checked("Job is.", "Job is, the weather was mild and still.") == ([], 0), \
+        "written as talk with hints: no last look"
 
 
 def jarvis_in_real_noise(room: Path, offset: int) -> tuple[np.ndarray, float]:

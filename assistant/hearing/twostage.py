@@ -349,12 +349,14 @@ class TwoStageRecogniser(Recogniser):
                     def hinted(again: str, *, last: bool = False) -> list[Detection]:
                         heard = self._match(again, start, end, near, plain=text,
                                             agreed=agreed)[0]
-                        if not heard and not last and self.larger is not None:  # a last look
+                        if not heard and not last and self.larger is not None and any(
+                                self._hintable(p, again, over_itself=over_itself)
+                                for p in near):  # a last look, unless the hinted text is talk
                             self._ask(start, end, self._hints(),
                                       lambda more: hinted(more, last=True), self.larger)
                         return heard
                     self._ask(start, end, self._hints(), hinted)
-                elif not found and self.expected and len(text.split()) <= SHORT:
+                elif not found and self.expected and len(words_of(text)) <= SHORT:
                     # A short answer while a check-in waits: listen again for a number.
                     self._ask(start, end, ", ".join(self.expected), lambda again: self._match(
                         again, start, end, self.expected)[0], beam=1)  # as measured
@@ -383,7 +385,7 @@ class TwoStageRecogniser(Recogniser):
         time." over "It is Saturday the 28th of November, in the morning", heard again with
         hints, became "see you next step"), and a person's command over it is checked where
         a quick stage found it (``_check_candidate``)."""
-        words = text.split()
+        words = words_of(text)
         if not words or len(words) > self.longest + SHORT:
             return ()
         return tuple(p for p in self.hinted_phrases if p in found or (
@@ -432,7 +434,10 @@ class TwoStageRecogniser(Recogniser):
         plainly written as some words). If the hinted check misses the phrase too, the
         ``larger`` model hears the seconds with the same hints, last. What the hints alone
         found carries the plain transcript: where that was the assistant's own words, it
-        was its echo (``deciding/own_voice.py``)."""
+        was its echo (``deciding/own_voice.py``). The larger model is not asked where
+        the hinted text is talk (``_hintable``): what it writes there is talk too, which
+        counts for nothing (``_on_its_own``), and in read speech a quick stage's find every
+        twelve seconds had it hear each, for a third of the work of listening."""
         settled = self._settled(candidate)
         if settled is not None:  # answered already, by a check before it: no transcribing
             done: Future[str] = Future()
@@ -455,7 +460,9 @@ class TwoStageRecogniser(Recogniser):
                                        phrases, saying=candidate,
                                        plain=None if hinted is None else plain, agreed=agreed)
             if candidate.phrase not in found and hinted is not None and not last \
-                    and self.larger is not None:  # one last look, by the larger model
+                    and self.larger is not None \
+                    and self._hintable(candidate.phrase, hinted, over_itself=over_itself):
+                # one last look, by the larger model, where the hinted text is still short
                 self._ask(start, end, self._hints(candidate.phrase),
                           lambda again: then(plain, again, last=True), self.larger)
                 return heard
