@@ -169,9 +169,9 @@ class Asked:
     def __init__(self, transcriber):
         self.transcriber, self.hinted = transcriber, []
 
-    def text(self, samples, *, hints=None, beam=1):
+    def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
         self.hinted.append(hints is not None)
-        return self.transcriber.text(samples, hints=hints)
+        return self.transcriber.text(samples, hints=hints, beam=beam, window=window)
 
 
 def test_a_candidate_is_written_down_plainly_and_with_hints_only_if_that_misses_it(
@@ -212,7 +212,7 @@ class Written:
     def __init__(self, plain: str, hinted: str):
         self.plain, self.hinted = plain, hinted
 
-    def text(self, samples, *, hints=None, beam=1):
+    def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
         return self.plain if hints is None else self.hinted
 
 
@@ -264,7 +264,7 @@ class Windowed:
     plan" was written "Spread my shield." over a candidate's seconds, with hints or not, and
     over the utterance alone too; only hints over the utterance alone wrote the phrase."""
 
-    def text(self, samples, *, hints=None, beam=1):
+    def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
         if hints is None:
             return "Spread my shield."
         return "Read my safety plan." if len(samples) < 2.8 * IN_RATE else "Spread my shield."
@@ -304,7 +304,7 @@ class Counted:
     def __init__(self, plain: str, hinted: str):
         self.plain, self.hinted, self.hints = plain, hinted, 0
 
-    def text(self, samples, *, hints=None, beam=1):
+    def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
         self.hints += hints is not None
         return self.plain if hints is None else self.hinted
 
@@ -405,7 +405,7 @@ class Nearest:
     def __init__(self, phrase: str):
         self.phrase, self.told = phrase, []
 
-    def text(self, samples, *, hints=None, beam=1):
+    def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
         self.told.append(hints)
         if hints is None:
             return "It was mild."
@@ -432,16 +432,18 @@ def test_a_candidate_the_hinted_check_missed_gets_a_last_look_by_the_larger_mode
     """Where tiny.en, even told the phrases, does not write a quick stage's phrase, a larger
     Whisper hears the same seconds with the same hints, and what it hears counts (keeping
     the plain transcript, for the own-voice rules); it is asked nothing where the hinted
-    check heard the phrase, where no hints were given, or where the hinted text is talk."""
+    check heard the phrase, where no hints were given, or where the hinted text is talk
+    (unless the assistant played sound in those seconds)."""
     words = flite("computer", "slt")
     audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
     found_at = 1.0 + len(words) / IN_RATE
 
-    def checked(plain: str, hinted: str, *, larger: bool = True):
+    def checked(plain: str, hinted: str, *, larger: bool = True, playing: bool = False):
         small, big = Counted(plain, hinted), Counted("", "Computer.")
         recogniser = TwoStageRecogniser(config.phrases + ("computer",), transcriber=small,
                                         larger=big if larger else None,
                                         first=Claims({found_at: "computer"}))
+        recogniser.playing(playing)
         found = [(d.phrase, d.kind, d.heard) for d in detect_samples(recogniser, audio,
                                                                      chunk=320)
                  if d.kind != "candidate"]
@@ -455,6 +457,9 @@ def test_a_candidate_the_hinted_check_missed_gets_a_last_look_by_the_larger_mode
     # Read speech that tiny.en, told the phrases, wrote as talk: no last look.
     assert checked("The weather was mild", "The weather was mild and still") == (
         [("computer", "rejected", "")], 0)
+    # Over its own voice the words may be its echo: the last look is asked.
+    assert checked("The weather was mild", "The weather was mild and still",
+                   playing=True)[1] == 1
 
 
 def test_a_near_miss_the_hinted_look_missed_gets_a_last_look_too(config):
@@ -521,6 +526,63 @@ def test_in_real_noise_the_larger_model_hears_a_jarvis_tiny_en_does_not(config, 
     assert checked(config, transcriber, audio, said) == [("jarvis", "rejected")]
     assert checked(config, transcriber, audio, said,
                    whisper.Later(whisper.BASE)) == [("jarvis", "heard")]
+
+
+def test_a_shorter_window_is_all_the_encoder_hears_and_holds_no_loop(transcriber,
+                                                                       shared_room,
+                                                                       monkeypatch):
+    """A plain check may hear a 15 s window instead of Whisper's 30 s: the encoder is given
+    that many frames and no more. In it, this real "alexa" came out "Alexa. Alexa. Alexa..."
+    to the decoder's limit (a loop, so nothing heard) until a word written already was made
+    less likely (``whisper.REPEATED``)."""
+    clip = read_wav(shared_room / "keywords" / "alexa" / "322.wav")
+    frames: list[int] = []
+
+    class Encoder:  # CTranslate2's model, noting the frames each encoding is given
+        def __init__(self, model):
+            self.model = model
+
+        def __getattr__(self, name):
+            return getattr(self.model, name)
+
+        def encode(self, features, **options):
+            frames.append(features.shape[-1])
+            return self.model.encode(features, **options)
+
+    monkeypatch.setattr(transcriber.model, "model", Encoder(transcriber.model.model))
+    assert transcriber.text(clip, window=twostage.WINDOW).rstrip(".") == "Alexa"
+    assert transcriber.text(clip).rstrip(".") == "Alexa"
+    assert frames == [twostage.WINDOW * 100, whisper.FULL * 100]  # 10 ms a frame
+    monkeypatch.setattr(whisper, "REPEATED", 1.0)
+    assert transcriber.text(clip, window=twostage.WINDOW) == ""
+
+
+def test_plain_checks_hear_the_shorter_window_except_over_its_own_voice(config):
+    """Checks told the phrases hear the full window (in a shorter one they heard noisy
+    phrases less often), and so does every check of seconds in which the assistant played
+    sound (commands said during routines were missed in the shorter one)."""
+    words = flite("computer", "slt")
+    audio = to_int16(np.concatenate([silence(1.0), words, silence(1.5)]))
+
+    class Told:
+        def __init__(self):
+            self.windows: list[tuple[bool, int]] = []
+
+        def text(self, samples, *, hints=None, beam=1, window=whisper.FULL):
+            self.windows.append((hints is not None, window))
+            return "Come view it, Doc!"  # never the phrase: every look is asked
+
+    def asked(playing: bool) -> set[tuple[bool, int]]:
+        told = Told()
+        recogniser = TwoStageRecogniser(("computer", *config.phrases), transcriber=told,
+                                        first=Claims({1.0 + len(words) / IN_RATE: "computer"}),
+                                        urgent=("computer",))
+        recogniser.playing(playing)
+        detect_samples(recogniser, audio, chunk=320)
+        return set(told.windows)
+
+    assert asked(False) == {(False, twostage.WINDOW), (True, whisper.FULL)}
+    assert asked(True) == {(False, whisper.FULL), (True, whisper.FULL)}
 
 
 def test_in_a_quiet_room_the_quick_stages_rest_and_wake_in_time(config, transcriber,

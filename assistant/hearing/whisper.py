@@ -132,34 +132,27 @@ def said(segments: Iterable[Any]) -> str:
     return " ".join(s.text for s in segments if s.compression_ratio <= LOOPING).strip()
 
 
-#: Seconds of sound Whisper's encoder hears at once in a plain check (told no phrases).
-#: It was trained on 30-second windows, the speech followed by silence, and it attends to
-#: all of it: the silence is most of a check's work. Every check here is shorter than 12 s
-#: (``twostage.KEPT``), so a window of 15 s holds it whole for a third of the work (0.19 s
-#: of one core for a keyword clip, against 0.68 s), and ordinary talk, checked plainly all
-#: the time, costs that much less.
-WINDOW = 15
-#: In a window shorter than it was trained on, Whisper sometimes does not know where the
-#: speech ends and writes its last word again and again ("Alexa. Alexa. Alexa..."): a word
-#: written before is made this much less likely. Of 60 keyword clips, 15 s windows wrote
-#: 4 such loops and 5 doubled words; with this, none, and 57 of them as in 30 s windows.
-REPEATED = 1.3
-#: A check told the phrases hears the whole window it was trained on: in shorter ones it
-#: heeds them less (keyword clips in real noise at 10 dB, hinted: 52 of 60 in 15 s
-#: windows, 53 in 20 s, 57 in 30 s).
+#: The seconds of sound Whisper was trained to hear at once, the speech followed by silence.
+#: It attends to all of it, so the silence is most of a check's work; a check may be given
+#: a shorter window (``window``), which holds the speech whole for less work.
 FULL = 30
+#: In a window shorter than ``FULL``, Whisper sometimes does not know where the speech ends
+#: and writes its last word again and again ("Alexa. Alexa. Alexa..."); a word it wrote
+#: already is made this much less likely. Of 60 keyword clips in 15 s windows, without it 4
+#: looped (and so counted as nothing heard) and 2 came out doubled; with it, none, and 57
+#: came out as in 30 s windows.
+REPEATED = 1.3
 
 
 class Transcriber:
     """Short stretches of 16 kHz audio to text, on one CPU thread."""
 
-    def __init__(self, model: Model = TINY, *, threads: int = 1, window: int = WINDOW):
+    def __init__(self, model: Model = TINY, *, threads: int = 1):
         folder = ready(model)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a path is given: never a download
         # A native library, loaded only when this engine is chosen.
         from faster_whisper import WhisperModel
 
-        self.window = window
         self.model = WhisperModel(str(folder), device="cpu", compute_type="int8",
                                   cpu_threads=threads, num_workers=1)
         # faster-whisper cuts the sound into windows of ``chunk_length`` seconds (a longer
@@ -168,11 +161,12 @@ class Transcriber:
         encode, frames = self.model.encode, self.model.feature_extractor
         self.model.encode = lambda features: encode(features[..., :frames.nb_max_frames])
 
-    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1) -> str:
+    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1,
+             window: int = FULL) -> str:
         """What was said in ``samples`` (float32 or int16 at 16 kHz). ``hints`` are words
-        that may be in it (the user's phrases), which makes them easier to hear (and the
-        check hears a ``FULL`` window); ``beam``: hypotheses kept at each step (1:
-        greedy)."""
+        that may be in it (the user's phrases), which makes them easier to hear; ``beam``:
+        hypotheses kept at each step (1: greedy); ``window``: seconds the encoder hears at
+        once (``FULL``, or shorter, against loops, ``REPEATED``)."""
         audio = samples.astype(np.float32)
         if samples.dtype == np.int16:
             audio /= 32768.0
@@ -181,8 +175,7 @@ class Transcriber:
         segments, _ = self.model.transcribe(
             audio, language="en", beam_size=beam, without_timestamps=True,
             condition_on_previous_text=False, vad_filter=False, hotwords=hints or None,
-            chunk_length=FULL if hints else self.window,
-            repetition_penalty=1.0 if hints or self.window == FULL else REPEATED,
+            chunk_length=window, repetition_penalty=1.0 if window >= FULL else REPEATED,
             temperature=0.0)  # no sampling: a check whose first try looked poor was
         # tried again by sampling, so a pause phrase over the echo was heard or not by chance
         return said(segments)
@@ -214,6 +207,8 @@ class Later:
         """Load it now, on a thread of its own, so that it is ready before it is needed."""
         threading.Thread(target=self.load, name="larger-model").start()
 
-    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1) -> str:
+    def text(self, samples: np.ndarray, *, hints: str | None = None, beam: int = 1,
+             window: int = FULL) -> str:
         made = self.load()
-        return made.text(samples, hints=hints, beam=beam) if made is not None else ""
+        return made.text(samples, hints=hints, beam=beam, window=window) \
+            if made is not None else ""
