@@ -96,15 +96,18 @@ NEAR = 0.65
 #: greedy): greedily, a real "jarvis" in real noise became "and job it", where a search of
 #: five kept the name.
 HINTED_BEAM = 5
-#: Seconds Whisper's encoder hears at once in a plain check (told no phrases), not over the
-#: assistant's own voice. Trained on 30 s (``whisper.FULL``), mostly silence after short
-#: speech, it attends to the silence too; every check here is shorter than ``KEPT``, so
-#: 15 s hold it whole, for less than half the work (in 35 minutes of read speech, 0.31 s
-#: of one core a check, against 0.79 s). A check told the phrases hears them less well in
-#: a shorter window (keyword clips in real noise at 10 dB: 52 of 60 in 15 s, 57 in 30 s),
-#: and over the assistant's own voice so did a plain one (commands said during routines:
-#: 33 of 36 heard, against 36): both hear the full window.
+#: Seconds Whisper's encoder hears at once in a plain check of talk: more than ``TALK``
+#: seconds of speech (longer than any command said alone; the keyword clips are at most
+#: 5.7 s), with no sound of the assistant's own in them. Trained on 30 s
+#: (``whisper.FULL``), mostly silence after short speech, it attends to the silence too;
+#: every check here is shorter than ``KEPT``, so 15 s hold it whole, for less than half the
+#: work (in 35 minutes of read speech, 0.31 s of one core a check, against 0.79 s). Every
+#: other check hears the full window: told the phrases, in a shorter one Whisper heard
+#: noisy phrases less often (keyword clips in real noise at 10 dB: 52 of 60 in 15 s, 57 in
+#: 30 s); with plain checks of every length in it, 93.7% of those clips were heard, against
+#: 94.7%; and over the assistant's own voice, 33 of 36 commands said during routines.
 WINDOW = 15
+TALK = 6.0
 #: What hints alone wrote counts with at most this many words besides the phrase
 #: (``_on_its_own``).
 ALONE = 1
@@ -510,11 +513,12 @@ class TwoStageRecogniser(Recogniser):
              transcriber: Transcriber | Later | None = None, *, beam: int | None = None
              ) -> None:
         """Transcribe samples ``start`` to ``end`` (with ``hints``, by ``transcriber``, else
-        the usual one; told hints, searching ``HINTED_BEAM`` ways unless ``beam`` says, and
-        in the full window, as over the assistant's own sound; else in ``WINDOW``); ``then``
-        is given the text once it is there: at once, or, live, when the worker has it."""
+        the usual one; told hints, searching ``HINTED_BEAM`` ways unless ``beam`` says; a
+        plain check of talk in ``WINDOW``); ``then`` is given the text once it is there: at
+        once, or, live, when the worker has it."""
         beam = beam or (HINTED_BEAM if hints else 1)
-        window = FULL if hints or self.played >= start else WINDOW
+        talk = not hints and self.played < start and end - start > TALK * IN_RATE
+        window = WINDOW if talk else FULL
         audio = self.recent.between(start, end)
         transcriber = transcriber or self.transcriber
         if len(audio) < IN_RATE // 4:
