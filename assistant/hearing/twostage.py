@@ -30,7 +30,11 @@ counts only when it is found in what Whisper heard, compared by sound:
   that came out close to a phrase) still did not write the phrase, a larger Whisper
   (base, twice the work) hears those seconds with the same hints: in real household
   noise it hears phrases tiny.en loses (keyword clips at 10 dB: 93.7% heard, against
-  88.7%), and it is asked nothing in quiet or over long talk.
+  88.7%); it is asked nothing in quiet, nor where the hinted text is talk
+  (``_last_look``).
+- **A window that fits.** Whisper's encoder hears 30 s, mostly silence after a short
+  check; plain checks of seconds without the assistant's sound hear 15 (``WINDOW``), for
+  less than half the work.
 - **Hints, searched five ways.** Told the phrases, either model keeps five hypotheses
   at each step (``HINTED_BEAM``), where greedily a noisy "jarvis" became "and job it".
   A search writes hints into other speech more readily too, so what hints alone wrote
@@ -96,18 +100,16 @@ NEAR = 0.65
 #: greedy): greedily, a real "jarvis" in real noise became "and job it", where a search of
 #: five kept the name.
 HINTED_BEAM = 5
-#: Seconds Whisper's encoder hears at once in a plain check of talk: more than ``TALK``
-#: seconds of speech (longer than any command said alone; the keyword clips are at most
-#: 5.7 s), with no sound of the assistant's own in them. Trained on 30 s
-#: (``whisper.FULL``), mostly silence after short speech, it attends to the silence too;
-#: every check here is shorter than ``KEPT``, so 15 s hold it whole, for less than half the
-#: work (in 35 minutes of read speech, 0.31 s of one core a check, against 0.79 s). Every
-#: other check hears the full window: told the phrases, in a shorter one Whisper heard
-#: noisy phrases less often (keyword clips in real noise at 10 dB: 52 of 60 in 15 s, 57 in
-#: 30 s); with plain checks of every length in it, 93.7% of those clips were heard, against
-#: 94.7%; and over the assistant's own voice, 33 of 36 commands said during routines.
+#: Seconds Whisper's encoder hears at once in a plain check (told no phrases) of seconds with
+#: none of the assistant's own sound. Trained on 30 s (``whisper.FULL``), mostly silence
+#: after short speech, it attends to the silence too; every check here is shorter than
+#: ``KEPT``, so 15 s hold it whole, for less than half the work (in 35 minutes of read
+#: speech, 0.33 s of one core a check, against 0.79 s: listening to talk, 0.540 of a core
+#: -> 0.358, side by side). Keyword clips in real noise at 10 dB were heard as often either
+#: way with the same ear (93.7%). Checks told the phrases hear the full window (in 15 s,
+#: hinted, 52 of 60 noisy clips against 57), and so do checks over the assistant's own
+#: voice (in 15 s, 33 of 36 commands said during routines were heard, against 35).
 WINDOW = 15
-TALK = 6.0
 #: What hints alone wrote counts with at most this many words besides the phrase
 #: (``_on_its_own``).
 ALONE = 1
@@ -514,11 +516,10 @@ class TwoStageRecogniser(Recogniser):
              ) -> None:
         """Transcribe samples ``start`` to ``end`` (with ``hints``, by ``transcriber``, else
         the usual one; told hints, searching ``HINTED_BEAM`` ways unless ``beam`` says; a
-        plain check of talk in ``WINDOW``); ``then`` is given the text once it is there: at
-        once, or, live, when the worker has it."""
+        plain check of seconds without the assistant's sound in ``WINDOW``); ``then`` is
+        given the text once it is there: at once, or, live, when the worker has it."""
         beam = beam or (HINTED_BEAM if hints else 1)
-        talk = not hints and self.played < start and end - start > TALK * IN_RATE
-        window = WINDOW if talk else FULL
+        window = FULL if hints or self.played >= start else WINDOW
         audio = self.recent.between(start, end)
         transcriber = transcriber or self.transcriber
         if len(audio) < IN_RATE // 4:
